@@ -1,0 +1,42 @@
+# The book's two commands. Each sets up .venv itself and is safe to run again.
+#   make book                 execute every chapter at full size, build _build/html
+#   make book PROFILE=smoke   the same at smoke size (seconds a chapter)
+#   make test                 unit tests + every notebook at smoke size
+
+PROFILE ?= full
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TORCH := torch==2.13.0
+
+.PHONY: book test clean clean-cache
+
+# torch goes in first, from its exact pin, so that nothing later can pull the
+# CUDA build; constraints.txt then holds every other version exactly.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
+	$(BIN)/python -m pip install --quiet $(TORCH)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,test]"
+	@if $(BIN)/python -m pip list 2>/dev/null | grep -i '^nvidia-'; then \
+		echo "error: nvidia-* packages were installed; torch must stay the CPU build here" >&2; exit 1; fi
+	touch $(STAMP)
+
+# The execution cache is kept per profile: jupyter-cache hashes the code, not
+# TUTORIAL_PROFILE, so one shared cache would serve smoke results to a full build.
+book: $(STAMP)
+	@mkdir -p _build/.jupyter_cache-$(PROFILE)
+	@ln -sfn .jupyter_cache-$(PROFILE) _build/.jupyter_cache
+	TUTORIAL_PROFILE=$(PROFILE) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-book build . --all --keep-going --warningiserror
+	TUTORIAL_PROFILE=$(PROFILE) $(BIN)/python -m tutorial_lib.results gather --profile $(PROFILE) --out _build/results.json
+	@echo "The book is in _build/html/index.html"
+
+test: $(STAMP)
+	TUTORIAL_PROFILE=smoke PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=600 tests notebooks
+
+clean-cache:
+	rm -rf _build/.jupyter_cache _build/.jupyter_cache-*
+
+clean:
+	rm -rf _build

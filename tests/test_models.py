@@ -1,0 +1,59 @@
+import pytest
+import torch
+
+from tutorial_lib.models import ConvAutoencoder, SequenceDenoiser, count_parameters
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_sequence_denoiser_keeps_shape(cell, bidirectional):
+    model = SequenceDenoiser(cell, hidden_size=8, bidirectional=bidirectional)
+    for shape in [(4, 100), (4, 100, 1)]:
+        out = model(torch.randn(shape))
+        assert out.shape == shape and out.dtype == torch.float32
+        assert out.abs().max() <= 1  # tanh head
+
+
+def test_sequence_denoiser_parameter_count_matches_post():
+    # nn.RNN(1, 30): 30*1 + 30*30 + 2*30 = 990; Linear(30, 1): 31.
+    assert count_parameters(SequenceDenoiser("rnn", 30)) == 1021
+    assert count_parameters(SequenceDenoiser("gru", 30, bidirectional=True)) == 2 * 3 * (30 + 900 + 60) + 61
+
+
+def test_sequence_denoiser_rejects_bad_input():
+    with pytest.raises(ValueError, match="unknown cell"):
+        SequenceDenoiser("transformer")
+    with pytest.raises(ValueError, match=r"\(batch, time\)"):
+        SequenceDenoiser()(torch.randn(2, 10, 3))
+
+
+@pytest.mark.parametrize("depth", [2, 4, 6, 8])
+def test_autoencoder_keeps_shape(depth):
+    model = ConvAutoencoder(depth=depth, channels=8)
+    for shape in [(3, 256), (3, 256, 1)]:
+        assert model(torch.randn(shape)).shape == shape
+
+
+def test_autoencoder_bottleneck_halves_per_level():
+    model = ConvAutoencoder(depth=3, channels=4)
+    h = torch.randn(2, 1, 64)
+    for layer in model.down:
+        h = layer(h)
+    assert h.shape == (2, 4, 8)
+
+
+def test_autoencoder_rejects_length_not_divisible():
+    model = ConvAutoencoder(depth=4)
+    with pytest.raises(ValueError, match=r"not divisible by 2\*\*depth = 16.*96 or 112"):
+        model(torch.randn(2, 100))
+
+
+@pytest.mark.parametrize("kwargs", [dict(depth=0), dict(kernel_size=3), dict(activation="swish"), dict(norm="layer")])
+def test_autoencoder_rejects_bad_config(kwargs):
+    with pytest.raises(ValueError):
+        ConvAutoencoder(**kwargs)
+
+
+def test_autoencoder_skips_and_norm_keep_shape():
+    model = ConvAutoencoder(depth=3, channels=4, skips=True, norm="batch", activation="gelu")
+    assert model(torch.randn(5, 64)).shape == (5, 64)

@@ -1,0 +1,72 @@
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from tutorial_lib import runtime
+from tutorial_lib.profile import by_profile, current_profile
+
+
+def test_profile_defaults_to_full():
+    assert current_profile({}) == "full"
+    assert current_profile({"TUTORIAL_PROFILE": ""}) == "full"
+
+
+def test_profile_reads_smoke_case_insensitively():
+    assert current_profile({"TUTORIAL_PROFILE": " Smoke "}) == "smoke"
+
+
+def test_unknown_profile_raises_naming_valid_values():
+    with pytest.raises(ValueError, match="full, smoke"):
+        current_profile({"TUTORIAL_PROFILE": "tiny"})
+
+
+def test_by_profile_picks_and_rejects():
+    assert by_profile("smoke", full=10, smoke=2) == 2
+    assert by_profile("full", full=10, smoke=2) == 10
+    with pytest.raises(ValueError):
+        by_profile("huge", full=1, smoke=2)
+
+
+def test_start_reads_environment(monkeypatch, capsys):
+    monkeypatch.setenv("TUTORIAL_PROFILE", "smoke")
+    run = runtime.start(seed=3, device="cpu")
+    assert run.profile == "smoke" and run.seed == 3 and run.device.type == "cpu"
+    assert run.size(full=100, smoke=5) == 5
+    assert "profile=smoke" in capsys.readouterr().out
+
+
+def test_start_with_bad_profile_fails(monkeypatch):
+    monkeypatch.setenv("TUTORIAL_PROFILE", "medium")
+    with pytest.raises(ValueError, match="medium"):
+        runtime.start()
+
+
+def test_seed_everything_makes_all_generators_repeat():
+    runtime.seed_everything(7)
+    first = (random.random(), np.random.rand(), torch.rand(1).item())
+    runtime.seed_everything(7)
+    assert (random.random(), np.random.rand(), torch.rand(1).item()) == first
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "0", True])
+def test_seed_rejects_non_integers(bad):
+    with pytest.raises(ValueError, match="seed"):
+        runtime.seed_everything(bad)
+
+
+def test_choose_device():
+    assert runtime.choose_device("cpu").type == "cpu"
+    assert runtime.choose_device("auto").type in {"cpu", "cuda", "mps"}
+    with pytest.raises(ValueError, match="unknown device"):
+        runtime.choose_device("tpu-ish")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            runtime.choose_device("cuda")
+
+
+def test_stamp_names_profile_device_and_versions(capsys):
+    run = runtime.start(device="cpu", profile="smoke")
+    line = run.stamp()
+    assert "profile=smoke" in line and "cpu" in line and torch.__version__ in line
