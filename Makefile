@@ -29,7 +29,7 @@ book: $(STAMP)
 	@mkdir -p _build/.jupyter_cache-$(PROFILE)
 	@ln -sfn .jupyter_cache-$(PROFILE) _build/.jupyter_cache
 	TUTORIAL_PROFILE=$(PROFILE) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-book build . --all --keep-going --warningiserror
-	TUTORIAL_PROFILE=$(PROFILE) $(BIN)/python -m tutorial_lib.results gather --profile $(PROFILE) --out _build/results.json
+	TUTORIAL_PROFILE=$(PROFILE) $(BIN)/python -m tutorial_lib gather --profile $(PROFILE) --out _build/results.json
 	@echo "The book is in _build/html/index.html"
 
 test: $(STAMP)

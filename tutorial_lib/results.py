@@ -8,7 +8,7 @@ on Colab say, under ``./results/<profile>/``, or wherever
 execution cache is per profile: a rebuild that serves a chapter from the cache
 keeps the records its last execution wrote.
 
-``python -m tutorial_lib.results gather --profile full --out _build/results.json``
+``python -m tutorial_lib gather --profile full --out _build/results.json``
 collects them into one JSON list.
 """
 
