@@ -32,11 +32,12 @@ book: $(STAMP)
 	TUTORIAL_PROFILE=$(PROFILE) $(BIN)/python -m tutorial_lib gather --profile $(PROFILE) --out _build/results.json
 	@echo "The book is in _build/html/index.html"
 
+# Notebooks train afresh under test: saved runs (tutorial_lib.experiments) go to a new folder.
 test: $(STAMP)
-	TUTORIAL_PROFILE=smoke PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=600 tests notebooks
+	TUTORIAL_PROFILE=smoke TUTORIAL_ARTIFACTS_DIR="$$(mktemp -d)" PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=600 tests notebooks
 
 clean-cache:
-	rm -rf _build/.jupyter_cache _build/.jupyter_cache-*
+	rm -rf _build/.jupyter_cache _build/.jupyter_cache-* _build/artifacts
 
 clean:
 	rm -rf _build

@@ -29,15 +29,23 @@ ENV_VAR = "TUTORIAL_RESULTS_DIR"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)+$")
 
 
+def book_root(start: Path | None = None) -> Path | None:
+    """The nearest folder at or above ``start`` (default: the working directory) holding ``_toc.yml``."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_toc.yml").is_file():
+            return folder
+    return None
+
+
 def records_dir(profile: str, start: Path | None = None) -> Path:
     """The folder that holds ``profile``'s records (see the module docstring)."""
     if os.environ.get(ENV_VAR):
         return Path(os.environ[ENV_VAR]) / profile
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "_toc.yml").is_file():
-            return folder / "_build" / "records" / profile
-    return here / "results" / profile
+    root = book_root(start)
+    if root is not None:
+        return root / "_build" / "records" / profile
+    return (start or Path.cwd()).resolve() / "results" / profile
 
 
 def _check(id: str, value: float, reference: float | None) -> tuple[float, float | None]:
@@ -61,7 +69,7 @@ def _check(id: str, value: float, reference: float | None) -> tuple[float, float
     return checked[0], checked[1]
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -107,7 +115,7 @@ def record(
         "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     folder = records_dir(profile) if directory is None else Path(directory)
-    _write_atomically(folder / (id.replace("/", "__") + ".json"), json.dumps(entry, indent=1))
+    write_atomically(folder / (id.replace("/", "__") + ".json"), json.dumps(entry, indent=1))
     beside = "" if reference is None else f"  (write-up: {reference:.4g})"
     print(f"recorded {id} = {value:.4g}{beside}")
     return entry
@@ -129,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     folder = args.records or records_dir(args.profile)
     entries = gather(folder)
-    _write_atomically(args.out, json.dumps(entries, indent=1) + "\n")
+    write_atomically(args.out, json.dumps(entries, indent=1) + "\n")
     print(f"{len(entries)} records from {folder} -> {args.out}")
 
 
