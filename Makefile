@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
 
-.PHONY: book test clean clean-cache
+.PHONY: book site test clean clean-cache
 
 # torch goes in first, from its exact pin, so that nothing later can pull the
 # CUDA build; constraints.txt then holds every other version exactly.
@@ -26,10 +26,28 @@ $(STAMP): pyproject.toml constraints.txt
 # The execution cache is kept per profile: jupyter-cache hashes the code, not
 # TUTORIAL_PROFILE, so one shared cache would serve smoke results to a full build.
 book: $(STAMP)
+	@$(MAKE) --no-print-directory site PROFILE=$(PROFILE) BIN=$(BIN)
+
+# The build itself, with an environment that is already set up (the site test
+# runs it in a copy of the tree with BIN=<its own venv>/bin). Chapters write
+# their records while they execute, so the generated pages (report, ...) are
+# written from the records there are, the book is built, the records are
+# gathered and the pages rewritten, and the book is built again: that second
+# pass re-reads only the pages whose included files changed, and every
+# chapter comes from the execution cache.
+JB = TUTORIAL_PROFILE=$(PROFILE) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . --keep-going --warningiserror
+GATHER = TUTORIAL_PROFILE=$(PROFILE) $(BIN)/python -m tutorial_lib gather --profile $(PROFILE) --out _build/results.json
+PAGES = $(BIN)/python -m tutorial_lib pages --profile $(PROFILE) --results _build/results.json
+
+site:
 	@mkdir -p _build/.jupyter_cache-$(PROFILE)
 	@ln -sfn .jupyter_cache-$(PROFILE) _build/.jupyter_cache
-	TUTORIAL_PROFILE=$(PROFILE) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-book build . --all --keep-going --warningiserror
-	TUTORIAL_PROFILE=$(PROFILE) $(BIN)/python -m tutorial_lib gather --profile $(PROFILE) --out _build/results.json
+	$(GATHER)
+	$(PAGES)
+	$(JB) --all
+	$(GATHER)
+	$(PAGES)
+	$(JB)
 	@echo "The book is in _build/html/index.html"
 
 # Notebooks train afresh under test: saved runs (tutorial_lib.experiments) go to a new folder.
