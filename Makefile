@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
 
-.PHONY: book site test clean clean-cache
+.PHONY: book site test chromium clean clean-cache
 
 # torch goes in first, from its exact pin, so that nothing later can pull the
 # CUDA build; constraints.txt then holds every other version exactly.
@@ -51,8 +51,18 @@ site:
 	@echo "The book is in _build/html/index.html"
 
 # Notebooks train afresh under test: saved runs (tutorial_lib.experiments) go to a new folder.
-test: $(STAMP)
-	TUTORIAL_PROFILE=smoke TUTORIAL_ARTIFACTS_DIR="$$(mktemp -d)" PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=600 tests notebooks
+# tests/test_site.py builds the site in a copy of the tree and reads every page
+# in Debian's chromium, installed here when it is missing (CI runs as root).
+# --dist loadfile keeps each test file on one worker, so the site is built once.
+test: $(STAMP) chromium
+	TUTORIAL_PROFILE=smoke TUTORIAL_ARTIFACTS_DIR="$$(mktemp -d)" PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --dist loadfile --nbmake --nbmake-timeout=600 tests notebooks
+
+chromium:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+		else echo "chromium is missing: sudo apt-get install chromium (the site test needs it)" >&2; fi; }
 
 clean-cache:
 	rm -rf _build/.jupyter_cache _build/.jupyter_cache-* _build/artifacts

@@ -1,0 +1,303 @@
+"""The website, built at smoke size and read in a real browser (Debian's headless chromium).
+
+The site is built in a copy of the tree, so that it never shares ``_build/``
+(the HTML, the records, the execution cache and its per-profile symlink) with a
+``make book`` running in the checkout; the copy runs the Makefile's own build
+(``make site``) with this environment's interpreter. Every page is then served
+from a local HTTP server and loaded in chromium, driven through playwright's
+Python client (``executable_path`` points at the system browser; playwright's
+own browser downloads are never used).
+
+External requests. The website must work offline: everything a page needs
+(scripts, styles, fonts, MathJax, figures, videos) is served by the site
+itself. So every request that leaves the local server is blocked and listed,
+and any such request fails the test, whether the machine running it happens
+to be online or not: a page that fetches something from elsewhere either
+needs it (and breaks offline) or does not (and should not fetch it). Links to
+other sites (Colab, GitHub, the write-ups) are not requests and are allowed.
+
+``make test`` installs chromium where it is missing (as root); without it the
+test fails under ``CI=true`` and is skipped elsewhere. Screenshots of a few
+pages, the build log and a summary of every page go to ``_build/test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urlparse
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "_build" / "test-artifacts"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = {"index.html": "home", "book/report.html": "report", "book/explorer.html": "explorer"}
+COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "_build", ".pytest_cache", "__pycache__", "*.egg-info", ".ipynb_checkpoints")
+# Code that makes an animation: such a chapter must show a video or the JS player.
+ANIMATION_CODE = re.compile(r"FuncAnimation|ArtistAnimation|to_html5_video|to_jshtml|\banimat", re.IGNORECASE)
+
+
+def need_browser():
+    """Chromium and playwright's client, or a failure in CI / a skip elsewhere."""
+    problem = None
+    if not Path(CHROMIUM).is_file():
+        problem = "chromium is not installed (make test installs it: apt-get install -y chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            problem = "playwright (the Python client) is not installed; run make test"
+    if problem:
+        (pytest.fail if IN_CI else pytest.skip)(problem)
+
+
+# --------------------------------------------------------------------------- build
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> dict:
+    """Build the book at smoke size in a copy of the tree; return its paths and log."""
+    need_browser()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    if os.environ.get("TUTORIAL_SITE_COPY"):
+        # For working on this test: reuse a copy built earlier by this fixture (or by `make site`).
+        copy = Path(os.environ["TUTORIAL_SITE_COPY"])
+        return {"root": copy, "html": copy / "_build" / "html", "log": (ARTIFACTS / "site-build.log").read_text()}
+    copy = tmp_path_factory.mktemp("site") / "book"
+    shutil.copytree(ROOT, copy, ignore=COPY_IGNORE, symlinks=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("TUTORIAL_RESULTS_DIR", "MPLBACKEND")}
+    env["TUTORIAL_PROFILE"] = "smoke"
+    env["TUTORIAL_ARTIFACTS_DIR"] = str(copy / "_build" / "artifacts")
+    done = subprocess.run(
+        ["make", "--no-print-directory", "site", "PROFILE=smoke", f"BIN={Path(sys.executable).parent}"],
+        cwd=copy, env=env, capture_output=True, text=True, timeout=1800,
+    )
+    log = done.stdout + done.stderr
+    (ARTIFACTS / "site-build.log").write_text(log)
+    assert done.returncode == 0, f"the smoke build failed (see {ARTIFACTS / 'site-build.log'}):\n{log[-4000:]}"
+    return {"root": copy, "html": copy / "_build" / "html", "log": log}
+
+
+@pytest.fixture(scope="module")
+def chapters() -> list[str]:
+    """Every notebook the book builds, as ``notebooks/<name>``."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if str(node.get("file", "")).startswith("notebooks/"):
+                found.append(str(Path(node["file"]).with_suffix("")))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(yaml.safe_load((ROOT / "_toc.yml").read_text()))
+    return found
+
+
+# --------------------------------------------------------------------------- browser
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def pages(site, tmp_path_factory) -> dict[str, dict]:
+    """Load every page of the built site in chromium; return what each one showed."""
+    from playwright.sync_api import sync_playwright
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site["html"])))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    html_files = sorted(
+        p.relative_to(site["html"]).as_posix()
+        for p in site["html"].rglob("*.html")
+        if not p.relative_to(site["html"]).as_posix().startswith(("_static/", "_sources/", "_images/"))
+    )
+    # Screenshots: the fixed pages above, and the first chapter of each part.
+    shots = {name: label for name, label in SCREENSHOTS.items() if name in html_files}
+    for part in ("part1", "part2", "beyond"):
+        first = next((n for n in html_files if n.startswith(f"notebooks/{part}_")), None)
+        if first:
+            shots[first] = "chapter-" + Path(first).stem
+    seen: dict[str, dict] = {}
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch_persistent_context(
+                str(tmp_path_factory.mktemp("chromium-profile")),
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900},
+            )
+            for name in html_files:
+                seen[name] = _visit(browser, origin, name, shots.get(name))
+            browser.close()
+    finally:
+        server.shutdown()
+    (ARTIFACTS / "site-pages.json").write_text(json.dumps(seen, indent=1))
+    return seen
+
+
+PAGE_FACTS = """async () => {
+  const videos = Array.from(document.querySelectorAll('video'));
+  // Wait (at most 5 s) until every video has loaded its metadata or failed.
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline && videos.some(v => v.readyState < 1 && !v.error)) {
+    await new Promise(r => setTimeout(r, 100));
+  }
+  const main = document.querySelector('main') || document.body;
+  return {
+    title: document.title,
+    text: main.innerText,
+    figures: main.querySelectorAll('.cell_output img, .output img').length,
+    broken_images: Array.from(document.images).filter(i => i.complete && i.naturalWidth === 0 && i.src)
+                        .map(i => i.src.slice(0, 120)),
+    videos: videos.map(v => ({src: (v.currentSrc || '').slice(0, 60), ready: v.readyState,
+                              error: v.error ? v.error.code : null})),
+    js_players: Array.from(document.querySelectorAll('.animation')).map(a => ({
+        frame: !!(a.querySelector('img') && a.querySelector('img').src.startsWith('data:')),
+        slider: !!a.querySelector('input[type=range]')})),
+    links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
+  };
+}"""
+
+
+def _visit(browser, origin: str, name: str, shoot: str | None) -> dict:
+    page = browser.new_page()
+    errors, blocked, failed = [], [], []
+    page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
+    page.on("requestfailed", lambda r: failed.append(f"{r.url[:120]} ({r.failure})") if r.url.startswith(origin) else None)
+
+    def route(r):
+        url = r.request.url
+        if url.startswith((origin, "data:", "blob:")):
+            r.continue_()
+        else:
+            blocked.append(f"{r.request.resource_type} {url}")
+            r.abort()
+
+    page.route("**/*", route)
+    response = page.goto(f"{origin}/{name}", wait_until="load")
+    page.wait_for_timeout(300)  # late scripts (MathJax typesetting, the theme's own)
+    facts = page.evaluate(PAGE_FACTS)
+    facts.update(status=response.status if response else None, errors=errors, blocked=blocked, failed=failed)
+    if shoot:
+        # The viewport, then (for long pages) its end: full-page shots skew the theme's sticky sidebars.
+        page.screenshot(path=str(ARTIFACTS / f"{shoot}.png"))
+        if page.evaluate("document.body.scrollHeight > window.innerHeight * 1.5"):
+            page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+            page.wait_for_timeout(200)
+            page.screenshot(path=str(ARTIFACTS / f"{shoot}-end.png"))
+    facts["links"] = [link for link in facts["links"] if link.startswith(origin)]
+    facts["links"] = [link[len(origin) + 1 :] for link in facts["links"]]
+    page.close()
+    return facts
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_build_has_no_sphinx_warnings(site):
+    warnings = [line for line in site["log"].splitlines() if re.search(r"\bWARNING: |\bERROR: ", line)]
+    assert warnings == []
+    assert site["log"].count("build succeeded") == 2, "both passes of the build should have succeeded"
+
+
+def test_every_page_loads_without_javascript_errors_or_external_requests(pages):
+    assert "index.html" in pages and len(pages) >= 3
+    problems = {
+        name: {k: facts[k] for k in ("errors", "blocked", "failed", "broken_images") if facts[k]}
+        for name, facts in pages.items()
+        if facts["status"] != 200 or facts["errors"] or facts["blocked"] or facts["failed"] or facts["broken_images"]
+    }
+    assert problems == {}
+
+
+def test_every_chapter_has_its_figures_and_run_stamp(pages, chapters):
+    assert chapters, "the table of contents names no notebook"
+    for chapter in chapters:
+        facts = pages[f"{chapter}.html"]
+        assert facts["figures"] > 0, f"{chapter}: no figure on the page"
+        assert "Executed with profile=smoke" in facts["text"], f"{chapter}: no run stamp at the end"
+
+
+def test_every_animation_plays(pages, chapters):
+    for name, facts in pages.items():
+        for video in facts["videos"]:
+            assert video["src"] and video["error"] is None and video["ready"] >= 1, f"{name}: video does not load: {video}"
+        for player in facts["js_players"]:
+            assert player["frame"] and player["slider"], f"{name}: the JS animation player is incomplete: {player}"
+    for chapter in chapters:
+        nb = json.loads((ROOT / f"{chapter}.ipynb").read_text())
+        code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+        if ANIMATION_CODE.search(code):
+            facts = pages[f"{chapter}.html"]
+            assert facts["videos"] or facts["js_players"], f"{chapter} makes an animation, but its page shows none"
+
+
+def test_launch_and_download_buttons(pages, chapters, site):
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    repo = urlparse(config["repository"]["url"]).path.strip("/")
+    branch = config["repository"]["branch"]
+    for chapter in chapters:
+        html = (site["html"] / f"{chapter}.html").read_text()
+        colab = set(re.findall(r'href="(https://colab\.research\.google\.com/[^"]*)"', html))
+        assert colab == {f"https://colab.research.google.com/github/{repo}/blob/{branch}/{chapter}.ipynb"}, chapter
+        download = f"_sources/{chapter}.ipynb"
+        assert download in pages[f"{chapter}.html"]["links"], f"{chapter}: no .ipynb download link"
+        downloaded = json.loads((site["html"] / download).read_text())
+        assert downloaded["cells"], f"{download} is not the chapter's notebook"
+
+
+def test_no_broken_internal_links(pages, site):
+    broken = []
+    anchors: dict[str, set[str]] = {}
+    for name, facts in pages.items():
+        for link in facts["links"]:
+            target, fragment = urldefrag(unquote(link))
+            target = target.split("?")[0] or name
+            path = site["html"] / target
+            if path.is_dir():
+                path = path / "index.html"
+            if not path.is_file():
+                broken.append(f"{name} -> {link}")
+                continue
+            if fragment and path.suffix == ".html":
+                if target not in anchors:
+                    anchors[target] = set(re.findall(r'\bid="([^"]+)"', path.read_text()))
+                if fragment not in anchors[target]:
+                    broken.append(f"{name} -> {link} (no such anchor)")
+    assert broken == []
+
+
+def test_report_page_lists_every_recorded_number(pages, site):
+    records = json.loads((site["root"] / "_build" / "results.json").read_text())
+    assert records, "the chapters recorded no headline number during the build"
+    text = pages["book/report.html"]["text"]
+    missing = [r["id"] for r in records if r["id"] not in text]
+    assert missing == [], "the report page lacks these recorded numbers"
+    assert "smoke" in text and "headline numbers" in text
