@@ -1,0 +1,90 @@
+import numpy as np
+import pytest
+
+from tutorial_lib import baselines as b
+from tutorial_lib import data
+
+
+def test_offset_oracle_recovers_a_noiseless_sine_exactly():
+    d = data.sine_dataset(50, 100, noise=0.0, seed=1)
+    np.testing.assert_allclose(b.offset_oracle(d.clean), d.clean, atol=1e-6)
+
+
+def test_offset_oracle_beats_the_free_sine_fit_on_noisy_data():
+    d = data.sine_dataset(300, 100, seed=2)
+    oracle = np.abs(b.offset_oracle(d.noisy) - d.clean).mean()
+    free = np.abs(b.lsq_sine(d.noisy) - d.clean).mean()
+    assert oracle < free < np.abs(d.noisy - d.clean).mean()
+
+
+def test_lsq_sine_recovers_any_amplitude_and_phase():
+    t = np.arange(100)
+    signal = 0.7 * np.sin(2 * np.pi * t / 60 + 1.3)[None, :]
+    np.testing.assert_allclose(b.lsq_sine(signal), signal, atol=1e-10)
+
+
+def test_two_tone_oracle_recovers_noiseless_signals():
+    d = data.two_tone_dataset(20, 256, seed=3)
+    fitted, freqs = b.two_tone_oracle(d.clean, d.x, return_freqs=True)
+    np.testing.assert_allclose(fitted, d.clean, atol=1e-4)
+    np.testing.assert_allclose(freqs, d.freqs, atol=1e-4)
+
+
+def test_two_tone_oracle_ignores_the_shrinkage_and_denoises():
+    d = data.two_tone_dataset(20, 256, seed=4)
+    pairs = d.at(0.3)
+    fitted = b.two_tone_oracle(pairs.noisy, d.x)
+    assert np.mean((fitted - d.clean) ** 2) < 0.1 * np.mean((pairs.noisy - d.clean) ** 2)
+
+
+@pytest.mark.parametrize(
+    "filter_fn, knob", [(b.moving_average, 7), (b.savgol, 11), (b.lowpass, 0.05)]
+)
+def test_filters_keep_the_shape_and_reduce_noise(filter_fn, knob):
+    d = data.sine_dataset(30, 100, seed=5)
+    out = filter_fn(d.noisy, knob)
+    assert out.shape == d.noisy.shape
+    assert np.abs(out - d.clean).mean() < 0.7 * np.abs(d.noisy - d.clean).mean()
+
+
+def test_window_choice_depends_only_on_the_data_given():
+    train, test = data.split(data.sine_dataset(400, 100, seed=6), 300)
+    windows = list(range(5, 61, 2))
+    choice = b.choose_parameter(b.savgol, windows, train.noisy, train.clean)
+    assert set(choice.scores) == set(windows) and choice.scores[choice.value] == min(choice.scores.values())
+    # The test data are never passed in, so changing them cannot change the choice;
+    # changing the training data can.
+    other_train = data.sine_dataset(300, 100, noise=0.05, seed=7)
+    again = b.choose_parameter(b.savgol, windows, train.noisy, train.clean)
+    assert again == choice
+    assert b.choose_parameter(b.savgol, windows, other_train.noisy, other_train.clean).value < choice.value
+    assert choice.apply(b.savgol, test.noisy).shape == test.noisy.shape
+
+
+def test_fitted_gain_undoes_a_known_shrinkage():
+    d = data.two_tone_dataset(50, 256, seed=8)
+    pairs = d.at(0.2)
+    choice = b.choose_parameter(b.savgol, [9, 17], pairs.noisy, pairs.clean, loss="mse", fit_gain=True)
+    assert choice.gain == pytest.approx(1 / 0.8, rel=0.05)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda x: b.moving_average(x, 4), "odd"),
+        (lambda x: b.moving_average(x, 500), "window"),
+        (lambda x: b.savgol(x, 5, polyorder=5), "polyorder"),
+        (lambda x: b.lowpass(x, 0.7), "cutoff"),
+        (lambda x: b.offset_oracle(x, max_offset=-1), "max_offset"),
+        (lambda x: b.lsq_sine(x, period=0), "period"),
+        (lambda x: b.two_tone_oracle(x, np.arange(5)), "x must have shape"),
+        (lambda x: b.moving_average(x[0], 3), r"\(n, T\)"),
+        (lambda x: b.choose_parameter(b.savgol, [], x, x), "candidates"),
+        (lambda x: b.choose_parameter(b.savgol, [5], x, x[:, :50]), "same shape"),
+        (lambda x: b.choose_parameter(b.savgol, [5], x, x, loss="huber"), "unknown loss"),
+    ],
+)
+def test_bad_arguments_raise_clear_errors(call, message):
+    x = data.sine_dataset(4, 100, seed=0).noisy
+    with pytest.raises(ValueError, match=message):
+        call(x)
