@@ -57,3 +57,30 @@ def test_autoencoder_rejects_bad_config(kwargs):
 def test_autoencoder_skips_and_norm_keep_shape():
     model = ConvAutoencoder(depth=3, channels=4, skips=True, norm="batch", activation="gelu")
     assert model(torch.randn(5, 64)).shape == (5, 64)
+
+
+def test_residual_sequence_denoiser_starts_as_the_identity():
+    import torch
+    from tutorial_lib.models import SequenceDenoiser
+    x = torch.randn(3, 20)
+    model = SequenceDenoiser("gru", 8, residual=True)
+    torch.testing.assert_close(model(x), x)
+    assert model(x.unsqueeze(-1)).shape == (3, 20, 1)
+    assert not SequenceDenoiser("gru", 8).residual  # off by default, as in the post
+
+
+def test_prototype_denoiser_initialised_from_the_true_signals_picks_them():
+    import numpy as np
+    import torch
+    from tutorial_lib import data
+    from tutorial_lib.models import PrototypeDenoiser
+    d = data.sine_dataset(40, 100, seed=0)
+    prototypes = data.sine(np.arange(100)[None, :] + np.arange(60)[:, None]).astype(np.float32)
+    model = PrototypeDenoiser(100, 60).init_from(torch.from_numpy(prototypes), noise_variance=0.35**2 / 3)
+    out = model(torch.from_numpy(d.noisy)).detach().numpy()
+    assert out.shape == (40, 100)
+    assert np.abs(out - d.clean).mean() < 0.2 * np.abs(d.noisy - d.clean).mean()
+    with pytest.raises(ValueError, match="length 100"):
+        model(torch.zeros(2, 50))
+    with pytest.raises(ValueError, match="noise_variance"):
+        PrototypeDenoiser(100, 60).init_from(torch.zeros(5, 100), 0.1)

@@ -109,3 +109,16 @@ def test_fit_on_cuda_with_amp():
     model = SequenceDenoiser("gru", 8)
     h = fit(model, d.noisy, d.clean, FitConfig(epochs=5, amp=True, progress=False), device="cuda")
     assert h.device == "cuda" and np.all(np.isfinite(h.step_loss))
+
+
+def test_cosine_schedule_trains_and_differs_from_a_fixed_rate():
+    d = data.sine_dataset(64, 40, seed=0)
+    torch.manual_seed(0)
+    fixed = fit(SequenceDenoiser("gru", 6), d.noisy, d.clean, dataclasses.replace(QUIET, batch_size=16))
+    torch.manual_seed(0)
+    model = SequenceDenoiser("gru", 6)
+    cosine = fit(model, d.noisy, d.clean, dataclasses.replace(QUIET, batch_size=16, schedule="cosine"))
+    assert cosine.epoch_loss[-1] < 0.6 * cosine.epoch_loss[0]
+    assert cosine.step_loss[-1] != fixed.step_loss[-1]
+    with pytest.raises(ValueError, match="schedule"):
+        FitConfig(schedule="step")

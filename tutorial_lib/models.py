@@ -43,6 +43,9 @@ class SequenceDenoiser(nn.Module):
         bidirectional: read the sequence both ways; the head sees both states.
         dropout: between stacked layers only (PyTorch ignores it, with a
             warning, for ``num_layers=1``).
+        residual: predict a correction to the input, ``x + Linear(RNN(x))``
+            (no ``Tanh``), with the head zeroed so that training starts from
+            output = input. Off in the 2018 post.
     """
 
     def __init__(
@@ -52,6 +55,7 @@ class SequenceDenoiser(nn.Module):
         num_layers: int = 1,
         bidirectional: bool = False,
         dropout: float = 0.0,
+        residual: bool = False,
     ) -> None:
         super().__init__()
         if cell not in CELLS:
@@ -69,11 +73,15 @@ class SequenceDenoiser(nn.Module):
         )
         self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), 1)
         self.act = nn.Tanh()
+        self.residual = residual
+        if residual:
+            nn.init.zeros_(self.head.weight)
+            nn.init.zeros_(self.head.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         seq, flat = _as_sequence(x)
         states, _ = self.rnn(seq)  # (B, T, H * directions)
-        out = self.act(self.head(states))  # (B, T, 1)
+        out = seq + self.head(states) if self.residual else self.act(self.head(states))  # (B, T, 1)
         return out.squeeze(-1) if flat else out
 
 
@@ -161,4 +169,50 @@ class ConvAutoencoder(nn.Module):
                 h = h + skips[self.depth - 1 - i]
             h = layer(h)
         out = h.transpose(1, 2)  # (B, 1, T) -> (B, T, 1)
+        return out.squeeze(-1) if flat else out
+
+
+class PrototypeDenoiser(nn.Module):
+    """A soft choice among learned clean prototypes, for fixed-length sequences.
+
+    ``x (B, T) -> softmax(scale * (W x + b)) @ V``: the ``prototypes`` rows of
+    ``W`` score the input, the softmax turns the scores into weights, and the
+    output mixes the rows of ``V``. When the clean signals come from a small
+    set (the 2018 task has 60 distinct ones), this is the form of the exact
+    posterior-mean denoiser, with ``W = V = prototypes`` and
+    ``scale = 1 / noise variance``. :meth:`init_from` starts it there.
+    """
+
+    def __init__(self, length: int, prototypes: int = 256) -> None:
+        super().__init__()
+        if length < 1 or prototypes < 1:
+            raise ValueError(f"length and prototypes must be >= 1, got {length}, {prototypes}")
+        self.length = length
+        self.score = nn.Linear(length, prototypes)
+        self.mix = nn.Linear(prototypes, length)
+        self.log_scale = nn.Parameter(torch.zeros(()))
+
+    @torch.no_grad()
+    def init_from(self, clean: torch.Tensor, noise_variance: float) -> "PrototypeDenoiser":
+        """Start from ``prototypes`` clean training targets ``(prototypes, length)``."""
+        clean = torch.as_tensor(clean, dtype=torch.float32)
+        if clean.shape != (self.score.out_features, self.length) or not noise_variance > 0:
+            raise ValueError(
+                f"need clean of shape ({self.score.out_features}, {self.length}) and noise_variance > 0, "
+                f"got {tuple(clean.shape)} and {noise_variance}"
+            )
+        # -||x - c||^2 / (2 s^2) = (x.c - ||c||^2 / 2) / s^2 + a term that is the same for every c
+        self.score.weight.copy_(clean)
+        self.score.bias.copy_(-(clean * clean).sum(1) / 2)
+        self.log_scale.fill_(-float(torch.log(torch.tensor(noise_variance))))
+        self.mix.weight.copy_(clean.T)
+        self.mix.bias.zero_()
+        return self
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        seq, flat = _as_sequence(x)
+        if seq.shape[1] != self.length:
+            raise ValueError(f"this model takes sequences of length {self.length}, got {seq.shape[1]}")
+        weights = torch.softmax(self.score(seq.squeeze(-1)) * self.log_scale.exp(), dim=-1)  # (B, P)
+        out = self.mix(weights).unsqueeze(-1)  # (B, T, 1)
         return out.squeeze(-1) if flat else out

@@ -41,6 +41,8 @@ class FitConfig:
         seed: seeds the mini-batch order.
         amp: bfloat16 autocast on CUDA (ignored elsewhere).
         progress: show a progress bar.
+        schedule: ``None`` keeps ``lr`` fixed (the write-ups); ``"cosine"``
+            decays it to zero over the run's steps, along a half cosine.
     """
 
     epochs: int = 301
@@ -52,6 +54,7 @@ class FitConfig:
     seed: int = 0
     amp: bool = False
     progress: bool = True
+    schedule: str | None = None
 
     def __post_init__(self) -> None:
         if self.epochs < 1:
@@ -62,6 +65,8 @@ class FitConfig:
             raise ValueError(f"batch_size must be None (full batch) or >= 1, got {self.batch_size}")
         if self.loss not in LOSSES:
             raise ValueError(f"unknown loss {self.loss!r}; expected one of {', '.join(LOSSES)}")
+        if self.schedule not in (None, "cosine"):
+            raise ValueError(f"schedule must be None or 'cosine', got {self.schedule!r}")
         if self.eval_every < 1 or self.snapshot_every < 0:
             raise ValueError("eval_every must be >= 1 and snapshot_every >= 0")
 
@@ -187,6 +192,10 @@ def fit(
     generator = torch.Generator().manual_seed(config.seed)
     n = len(x)
     batch = n if config.batch_size is None else min(config.batch_size, n)
+    scheduler = None
+    if config.schedule == "cosine":
+        total_steps = config.epochs * -(-n // batch)
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps)
     use_amp = config.amp and device.type == "cuda"
     history = History(device=device.type)
     snapshots: list[torch.Tensor] = []
@@ -232,6 +241,8 @@ def fit(
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
+                if scheduler is not None:
+                    scheduler.step()
                 losses.append(loss.detach())
             step_losses = torch.stack(losses).cpu().tolist()  # the epoch's one synchronisation
             history.step_loss.extend(step_losses)
