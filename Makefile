@@ -55,7 +55,7 @@ site:
 # in Debian's chromium, installed here when it is missing (CI runs as root).
 # --dist loadfile keeps each test file on one worker, so the site is built once.
 test: $(STAMP) chromium
-	TUTORIAL_PROFILE=smoke TUTORIAL_ARTIFACTS_DIR="$$(mktemp -d)" PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --dist loadfile --nbmake --nbmake-timeout=600 tests notebooks
+	TUTORIAL_PROFILE=smoke TUTORIAL_ARTIFACTS_DIR="$$(mktemp -d)" PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --dist loadfile --nbmake --nbmake-timeout=600 tests notebooks book
 
 chromium:
 	@command -v chromium >/dev/null || { \

@@ -21,7 +21,8 @@ except ModuleNotFoundError:  # Python 3.10
     tomllib = None
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+# Chapters in notebooks/, and notebook pages in book/ (the explorer).
+NOTEBOOKS = sorted([*(ROOT / "notebooks").glob("*.ipynb"), *(ROOT / "book").glob("*.ipynb")])
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 # Colab's preinstalled versions (it ships ipywidgets 7 and its own torch build);
 # tutorial_lib's requirements must accept them as they are.
@@ -96,7 +97,8 @@ def test_committed_without_outputs(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_every_notebook_is_a_chapter_and_ends_with_the_run_stamp(path):
-    assert f"notebooks/{path.stem}" in toc_files(), f"{path.name} is not in _toc.yml, so the book would not build it"
+    page = path.relative_to(ROOT).with_suffix("").as_posix()
+    assert page in toc_files(), f"{page} is not in _toc.yml, so the book would not build it"
     code = [source(c).strip() for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
     assert code[-1] == "run.stamp();", f"{path.name}: the last code cell must be `run.stamp();`"
 

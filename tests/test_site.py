@@ -101,13 +101,14 @@ def site(tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="module")
 def chapters() -> list[str]:
-    """Every notebook the book builds, as ``notebooks/<name>``."""
+    """Every notebook page the book builds, as ``notebooks/<name>`` (or ``book/<name>``)."""
     found = []
 
     def walk(node):
         if isinstance(node, dict):
-            if str(node.get("file", "")).startswith("notebooks/"):
-                found.append(str(Path(node["file"]).with_suffix("")))
+            page = str(Path(str(node.get("file", ""))).with_suffix(""))
+            if "file" in node and (ROOT / f"{page}.ipynb").is_file():
+                found.append(page)
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -292,6 +293,41 @@ def test_no_broken_internal_links(pages, site):
                 if fragment not in anchors[target]:
                     broken.append(f"{name} -> {link} (no such anchor)")
     assert broken == []
+
+
+def test_explorer_works_without_a_kernel(site, tmp_path):
+    """The explorer page's sliders switch its precomputed figures in the browser."""
+    if not (site["html"] / "book" / "explorer.html").is_file():
+        pytest.skip("the book has no explorer page")
+    from playwright.sync_api import sync_playwright
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site["html"])))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch_persistent_context(
+                str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+                viewport={"width": 1280, "height": 900},
+            )
+            page = browser.new_page()
+            errors = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/book/explorer.html", wait_until="load")
+            assert "without a kernel" in page.inner_text("main") or "no kernel" in page.inner_text("main")
+            view = page.locator(".tl-explorer .tl-view")
+            assert view.count() == 1, "the precomputed explorer is not on the page"
+            first = view.get_attribute("src")
+            assert first.startswith("data:image/png")
+            page.eval_on_selector(".tl-explorer .tl-alpha", "e => { e.value = e.max; e.dispatchEvent(new Event('input')); }")
+            page.eval_on_selector(".tl-explorer .tl-depth", "e => { e.value = e.max; e.dispatchEvent(new Event('input')); }")
+            assert view.get_attribute("src").startswith("data:image/png") and view.get_attribute("src") != first
+            assert page.inner_text(".tl-explorer .tl-alpha-value") and page.inner_text(".tl-explorer .tl-depth-value")
+            view.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "explorer-moved.png"))
+            assert errors == []
+            browser.close()
+    finally:
+        server.shutdown()
 
 
 def test_report_page_lists_every_recorded_number(pages, site):
