@@ -69,5 +69,9 @@ def test_widget_has_a_slider_per_axis():
     sliders = box.children[0].children
     assert [s.description for s in sliders] == ["noise level", "depth"]
     assert list(sliders[0].options) == [0.1, 0.3] and list(sliders[1].options) == [2, 4]
-    assert isinstance(box.children[1], widgets.Output)
-    matplotlib.pyplot.close("all")
+    image = box.children[1]
+    assert isinstance(image, widgets.Image) and image.value[:4] == b"\x89PNG"
+    before = image.value
+    sliders[1].value = 4
+    assert image.value != before and image.value[:4] == b"\x89PNG"
+    assert matplotlib.pyplot.get_fignums() == []

@@ -108,29 +108,37 @@ def _axes(found: Mapping) -> tuple[list[int], list[float]]:
 
 
 def widget(found: Mapping):
-    """Live ipywidgets explorer (needs a kernel): a noise-level and a depth slider over ``found``."""
+    """Live ipywidgets explorer (needs a kernel): a noise-level and a depth slider over ``found``.
+
+    The figure is an ``Image`` widget whose PNG is redrawn when a slider moves
+    (no ``Output`` widget capturing displays: that works the same on
+    ipywidgets 7 and 8, in Jupyter, on Colab and under nbclient).
+    """
     import ipywidgets as widgets
-    from IPython.display import display
 
     depths, alphas = _axes(found)
     alpha = widgets.SelectionSlider(options=alphas, value=alphas[0], description="noise level")
     depth = widgets.SelectionSlider(options=depths, value=depths[0], description="depth")
+    image = widgets.Image(format="png", value=_png_bytes(found[depths[0], alphas[0]], dpi=80))
 
-    def show(depth: int, alpha: float) -> None:
-        fig = figure(found[depth, alpha])
-        display(fig)
-        plt.close(fig)
+    def redraw(_change=None) -> None:
+        image.value = _png_bytes(found[depth.value, alpha.value], dpi=80)
 
-    out = widgets.interactive_output(show, {"depth": depth, "alpha": alpha})
-    return widgets.VBox([widgets.HBox([alpha, depth]), out])
+    alpha.observe(redraw, names="value")
+    depth.observe(redraw, names="value")
+    return widgets.VBox([widgets.HBox([alpha, depth]), image])
 
 
-def _png(case: Case) -> str:
-    fig = figure(case, dpi=72)
+def _png_bytes(case: Case, *, dpi: int) -> bytes:
+    fig = figure(case, dpi=dpi)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    return buffer.getvalue()
+
+
+def _png(case: Case) -> str:
+    return "data:image/png;base64," + base64.b64encode(_png_bytes(case, dpi=72)).decode()
 
 
 TEMPLATE = """<div class="tl-explorer" id="{id}">
