@@ -39,10 +39,18 @@ def test_report_shows_each_number_beside_the_reference():
     assert set(rows) == {"part1/rnn/test_l1", "part1/gru/test_l1", "part1/data/period"}
     assert "0.09 | 0.0611 | 1.47 |" in rows["part1/rnn/test_l1"] and "not reached" in rows["part1/rnn/test_l1"]
     assert "reached" in rows["part1/gru/test_l1"] and "not" not in rows["part1/gru/test_l1"]
-    assert "| — | — |" in rows["part1/data/period"]
-    assert "| full | cuda | 12.5 | 2.13.0 |" in rows["part1/gru/test_l1"]
+    assert rows["part1/data/period"] == "| `part1/data/period` | 60 | 12.5 |"  # no reference: the second table
+    assert rows["part1/gru/test_l1"].endswith("| 12.5 |")
+    assert "Profile: full. Device: cuda. PyTorch: 2.13.0." in text
     assert "1 reach the original" in text and "**1 do not reach it**" in text
     assert "smoke" not in text and "torch 2.13.0" in text
+
+
+def test_what_varies_between_records_gets_a_column():
+    other = entry("part1/rnn/test_l1", 0.05, 0.0611) | {"device": "cpu"}
+    text = report.report_markdown([entry("part1/gru/test_l1", 0.05, 0.0507), other])
+    assert "| result | this book | write-up | ratio | | seconds | device |" in text
+    assert "| cpu |" in text and "| cuda |" in text and "Device: cpu, cuda." in text
 
 
 def test_smoke_numbers_carry_a_warning_and_no_records_a_note():

@@ -105,27 +105,35 @@ def report_markdown(records: Sequence[Mapping], *, build_versions: Mapping[str, 
 
     profiles = sorted({str(e["profile"]) for e in records})
     devices = sorted({str(e["device"]) for e in records})
+    torches = sorted({str(e.get("torch", "—")) for e in records})
+    # What every record shares is said once; what varies gets a column.
+    varying = [(key, title) for key, title, values in (("profile", "profile", profiles), ("device", "device", devices),
+                                                       ("torch", "torch", torches)) if len(values) > 1]
     counts = {key: 0 for key in MARKS}
-    rows = []
+    compared_rows, other_rows = [], []
     for entry in sorted(records, key=lambda e: e["id"]):
         value, reference = float(entry["value"]), entry["reference"]
         reference = None if reference is None else float(reference)
         mark = verdict(entry["id"], value, reference)
         counts[mark] += 1
-        rows.append(
-            f"| `{entry['id']}` | {_number(value)} | {_number(reference)} | {_ratio(value, reference)} "
-            f"| {MARKS[mark]} | {entry['profile']} | {entry['device']} | {float(entry['seconds']):.1f} "
-            f"| {entry.get('torch', '—')} |"
-        )
+        extra = "".join(f" {entry.get(key, '—')} |" for key, _ in varying)
+        seconds = f"{float(entry['seconds']):.1f}"
+        if reference is None:
+            other_rows.append(f"| `{entry['id']}` | {_number(value)} | {seconds} |{extra}")
+        else:
+            compared_rows.append(
+                f"| `{entry['id']}` | {_number(value)} | {_number(reference)} | {_ratio(value, reference)} "
+                f"| {MARKS[mark]} | {seconds} |{extra}"
+            )
 
-    compared = counts["reached"] + counts["close"] + counts["missed"]
+    compared = len(compared_rows)
     lines.append(
         f"**{len(records)} headline numbers**, {compared} of them with a value in the write-ups: "
         f"{counts['reached']} reach the original, {counts['close']} come within {CLOSE:.0%} of it, "
         f"**{counts['missed']} do not reach it**."
     )
     lines.append("")
-    lines.append(f"Profile: {', '.join(profiles)}. Devices: {', '.join(devices)}.")
+    lines.append(f"Profile: {', '.join(profiles)}. Device: {', '.join(devices)}. PyTorch: {', '.join(torches)}.")
     lines.append("")
     if profiles != ["full"]:
         lines += [
@@ -136,16 +144,32 @@ def report_markdown(records: Sequence[Mapping], *, build_versions: Mapping[str, 
             "```",
             "",
         ]
-    lines += [
-        "| result | this book | write-up | ratio | | profile | device | seconds | torch |",
-        "| --- | ---: | ---: | ---: | --- | --- | --- | ---: | --- |",
-        *rows,
-        "",
-        "*Ratio* is this book's value divided by the write-up's. For errors and losses lower is "
-        "better, for signal-to-noise ratios higher is better; *seconds* is what producing the number "
-        "cost (usually its training time).",
-        "",
-    ]
+    head = "".join(f" {title} |" for _, title in varying)
+    rule = " --- |" * len(varying)
+    if compared_rows:
+        lines += [
+            "## Beside the write-ups",
+            "",
+            f"| result | this book | write-up | ratio | | seconds |{head}",
+            f"| --- | ---: | ---: | ---: | --- | ---: |{rule}",
+            *compared_rows,
+            "",
+            "*Ratio* is this book's value divided by the write-up's. For errors and losses lower is "
+            "better, for signal-to-noise ratios higher is better; *seconds* is what producing the number "
+            "cost (usually its training time).",
+            "",
+        ]
+    if other_rows:
+        lines += [
+            "## The book's own numbers",
+            "",
+            "Numbers the write-ups do not give (checks of the data, the book's further experiments):",
+            "",
+            f"| result | this book | seconds |{head}",
+            f"| --- | ---: | ---: |{rule}",
+            *other_rows,
+            "",
+        ]
     return "\n".join(lines + _versions_block(build_versions))
 
 
