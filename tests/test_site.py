@@ -106,8 +106,8 @@ def chapters() -> list[str]:
 
     def walk(node):
         if isinstance(node, dict):
-            page = str(Path(str(node.get("file", ""))).with_suffix(""))
-            if "file" in node and (ROOT / f"{page}.ipynb").is_file():
+            page = str(Path(str(node["file"])).with_suffix("")) if "file" in node else None
+            if page and (ROOT / f"{page}.ipynb").is_file():
                 found.append(page)
             for value in node.values():
                 walk(value)
