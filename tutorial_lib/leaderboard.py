@@ -52,7 +52,7 @@ ROWS = [
     *[_task2(f"autoencoder d={d} (the post)", f"part2/ae/d{d}/alpha{{alpha}}/val_mse", f"part2/model/d{d}/parameters")
       for d in (2, 4, 6, 8)],
     *[_task2(f"U-Net d={d} (Beyond)", f"beyond/task2/unet_d{d}/alpha{{alpha}}/val_mse",
-             f"beyond/task2/params/unet_d{d}") for d in (2, 4, 8)],
+             f"beyond/task2/params/unet_d{d}") for d in (8,)],
     _task2("no bottleneck, d=1 (Beyond)", "beyond/task2/wide_d1/alpha{alpha}/val_mse", "beyond/task2/params/wide_d1"),
 ]
 ORACLE = {"1: noisy sine (test L1)": "beyond/task1/oracle/test_l1",
