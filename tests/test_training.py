@@ -122,3 +122,24 @@ def test_cosine_schedule_trains_and_differs_from_a_fixed_rate():
     assert cosine.step_loss[-1] != fixed.step_loss[-1]
     with pytest.raises(ValueError, match="schedule"):
         FitConfig(schedule="step")
+
+
+@pytest.mark.parametrize("hide", [0.0, 0.3])
+def test_cpu_chunks_give_the_same_step_as_the_whole_batch(hide):
+    d = data.sine_dataset(50, 30, seed=0)
+    targets = data.hide_targets(d.clean, fraction=hide, seed=1) if hide else d.clean
+    weights = []
+    for chunk in (None, 7):
+        torch.manual_seed(0)
+        model = SequenceDenoiser("gru", 5, bidirectional=True)
+        h = fit(model, d.noisy, targets, FitConfig(epochs=3, cpu_chunk=chunk, progress=False))
+        weights.append((h.step_loss, [p.detach().clone() for p in model.parameters()]))
+    (loss_whole, p_whole), (loss_chunked, p_chunked) = weights
+    np.testing.assert_allclose(loss_whole, loss_chunked, rtol=1e-5)
+    for a, b in zip(p_whole, p_chunked):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_cpu_chunk_rejects_zero():
+    with pytest.raises(ValueError, match="cpu_chunk"):
+        FitConfig(cpu_chunk=0)
