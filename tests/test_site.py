@@ -54,6 +54,8 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = {"index.html": "home", "book/report.html": "report", "book/explorer.html": "explorer"}
 COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "_build", ".pytest_cache", "__pycache__", "*.egg-info", ".ipynb_checkpoints")
+# Code that shows a figure in its cell.
+FIGURE_CODE = re.compile(r"plt\.show\(|display\(fig|\bfig\s*$", re.MULTILINE)
 # Code that makes an animation: such a chapter must show a video or the JS player.
 ANIMATION_CODE = re.compile(r"FuncAnimation|ArtistAnimation|to_html5_video|to_jshtml|\banimat", re.IGNORECASE)
 
@@ -240,10 +242,16 @@ def test_every_page_loads_without_javascript_errors_or_external_requests(pages):
 
 def test_every_chapter_has_its_figures_and_run_stamp(pages, chapters):
     assert chapters, "the table of contents names no notebook"
+    drawn_anywhere = 0
     for chapter in chapters:
         facts = pages[f"{chapter}.html"]
-        assert facts["figures"] > 0, f"{chapter}: no figure on the page"
+        # Each code cell that shows a matplotlib figure must leave at least one image on the page.
+        nb = json.loads((ROOT / f"{chapter}.ipynb").read_text())
+        showing = sum(1 for c in nb["cells"] if c["cell_type"] == "code" and FIGURE_CODE.search("".join(c["source"])))
+        drawn_anywhere += showing
+        assert facts["figures"] >= showing, f"{chapter}: {showing} cells show figures, {facts['figures']} images on the page"
         assert "Executed with profile=smoke" in facts["text"], f"{chapter}: no run stamp at the end"
+    assert drawn_anywhere > 0
 
 
 def test_every_animation_plays(pages, chapters):
