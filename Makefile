@@ -65,7 +65,7 @@ chromium:
 		else echo "chromium is missing: sudo apt-get install chromium (the site test needs it)" >&2; fi; }
 
 clean-cache:
-	rm -rf _build/.jupyter_cache _build/.jupyter_cache-* _build/artifacts
+	rm -rf _build/.jupyter_cache _build/.jupyter_cache-* _build/artifacts _build/records
 
 clean:
 	rm -rf _build

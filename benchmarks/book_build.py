@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/book_build.py [--profile full]
 
-Removes the profile's execution cache and saved runs first (so the first
-build executes every chapter from scratch), runs `make book`, then runs it
+Removes the profile's execution cache, saved runs and records first (so the
+first build executes every chapter from scratch), runs `make book`, then runs it
 again (served from the cache). While each build runs, the resident memory of
 the whole process tree (make, jupyter-book, every kernel) is sampled; the
 peak of the sum is reported. Per-chapter execution times come from the
@@ -80,7 +80,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="full", choices=["full", "smoke"])
     args = parser.parse_args()
-    for stale in (ROOT / "_build" / f".jupyter_cache-{args.profile}", ROOT / "_build" / "artifacts" / args.profile):
+    for stale in (ROOT / "_build" / f".jupyter_cache-{args.profile}", ROOT / "_build" / "artifacts" / args.profile,
+                  ROOT / "_build" / "records" / args.profile):
         shutil.rmtree(stale, ignore_errors=True)
     first = timed_build(args.profile)
     print(f"first build: {first}")

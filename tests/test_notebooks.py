@@ -15,6 +15,8 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 
+import toc
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -40,20 +42,7 @@ def source(cell: dict) -> str:
 
 
 def toc_files() -> set[str]:
-    found = set()
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                found.add(str(Path(node["file"]).with_suffix("")))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(yaml.safe_load((ROOT / "_toc.yml").read_text()))
-    return found
+    return set(toc.toc_files(ROOT))
 
 
 def test_there_are_notebooks():

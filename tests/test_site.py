@@ -38,6 +38,8 @@ from urllib.parse import unquote, urldefrag, urlparse
 import pytest
 import yaml
 
+import toc
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "_build" / "test-artifacts"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -104,21 +106,7 @@ def site(tmp_path_factory) -> dict:
 @pytest.fixture(scope="module")
 def chapters() -> list[str]:
     """Every notebook page the book builds, as ``notebooks/<name>`` (or ``book/<name>``)."""
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            page = str(Path(str(node["file"])).with_suffix("")) if "file" in node else None
-            if page and (ROOT / f"{page}.ipynb").is_file():
-                found.append(page)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(yaml.safe_load((ROOT / "_toc.yml").read_text()))
-    return found
+    return [page for page in toc.toc_files(ROOT) if (ROOT / f"{page}.ipynb").is_file()]
 
 
 # --------------------------------------------------------------------------- browser
