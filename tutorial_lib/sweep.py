@@ -38,6 +38,11 @@ DEFAULTS: dict[str, Any] = {
     "keep": 4,  # validation predictions kept in the result
 }
 
+SMOKE: dict[str, Any] = {"n_samples": 64, "epochs": 2, "snapshot_every": 1}
+"""The smoke profile's overrides of :data:`DEFAULTS`. Every chapter that trains
+the sweep's models uses ``run.size(full={}, smoke=SMOKE)``, so that they all
+build the same configurations and share the saved runs."""
+
 
 def autoencoder_config(depth: int, alpha: float, *, seed: int, **overrides: Any) -> dict[str, Any]:
     """The full configuration of one run: :data:`DEFAULTS`, then ``overrides``.
