@@ -24,7 +24,7 @@ from tutorial_lib.training import FitConfig, fit, predict
 VERSION = 1
 
 DEFAULTS: dict[str, Any] = {
-    "n_samples": 2000,  # the post: "thousands"
+    "n_samples": 5000,  # the post: "thousands"
     "length": 256,
     "train_fraction": 0.7,
     "channels": 32,
@@ -32,7 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "activation": "relu",
     "norm": None,
     "lr": 1e-3,
-    "batch_size": 128,
+    "batch_size": 32,
     "epochs": 50,
     "snapshot_every": 5,  # epochs between snapshots of the probe's reconstruction
     "keep": 4,  # validation predictions kept in the result
