@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from tutorial_lib.models import ConvAutoencoder, SequenceDenoiser, count_parameters
+from tutorial_lib.models import ConvAutoencoder, SequenceDenoiser, count_parameters, receptive_field
 
 
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
@@ -84,3 +84,28 @@ def test_prototype_denoiser_initialised_from_the_true_signals_picks_them():
         model(torch.zeros(2, 50))
     with pytest.raises(ValueError, match="noise_variance"):
         PrototypeDenoiser(100, 60).init_from(torch.zeros(5, 100), 0.1)
+
+
+def test_receptive_field_of_a_recurrent_layer_follows_its_direction():
+    torch.manual_seed(0)
+    length = 40
+    # One direction: output t depends on inputs 0..t; both directions: on all of them.
+    assert receptive_field(SequenceDenoiser("gru"), length) == length // 2 + 1
+    assert receptive_field(SequenceDenoiser("gru", bidirectional=True), length) == length
+
+
+def test_receptive_field_of_the_autoencoder_grows_with_depth():
+    torch.manual_seed(0)
+    # Depth 1, kernel 4, stride 2: a code unit sees 4 inputs, and each output
+    # mixes 2 neighbouring code units, which together see 6.
+    assert receptive_field(ConvAutoencoder(1), 64) == 6
+    reach = [receptive_field(ConvAutoencoder(d), 256) for d in (1, 2, 3, 4)]
+    assert reach == sorted(reach) and len(set(reach)) == 4
+    assert receptive_field(ConvAutoencoder(8), 256) == 256  # the length-1 code sees everything
+
+
+def test_receptive_field_rejects_bad_input():
+    with pytest.raises(ValueError, match="length"):
+        receptive_field(ConvAutoencoder(1), 0)
+    with pytest.raises(ValueError, match="one output per input sample"):
+        receptive_field(torch.nn.Linear(8, 3), 8)

@@ -8,6 +8,7 @@
   connections unless asked for).
 
 Both take ``(batch, time)`` or ``(batch, time, 1)`` and return the same shape.
+:func:`receptive_field` measures how far along the input either one sees.
 """
 
 from __future__ import annotations
@@ -22,6 +23,31 @@ ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh}
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable parameters."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def receptive_field(model: nn.Module, length: int, *, trials: int = 16, seed: int = 0) -> int:
+    """How many input samples the middle output sample depends on.
+
+    Counts the input positions where the gradient of output ``length // 2``
+    is nonzero, over ``trials`` random inputs of shape ``(trials, length)``
+    (a ReLU may block a path for one input, hardly for all of them). Only the
+    gradient with respect to the input is taken; the model is left untouched.
+
+    Raises:
+        ValueError: a bad ``length`` or ``trials``, or a model whose output is
+            not one value per input sample.
+    """
+    for name, value in (("length", length), ("trials", trials)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    device = next(model.parameters()).device
+    generator = torch.Generator().manual_seed(seed)
+    inputs = torch.randn(trials, length, generator=generator).to(device).requires_grad_(True)
+    outputs = model(inputs)
+    if outputs.numel() != trials * length:
+        raise ValueError(f"expected one output per input sample, (batch, {length}); got {tuple(outputs.shape)}")
+    (grad,) = torch.autograd.grad(outputs.reshape(trials, length)[:, length // 2].sum(), inputs)
+    return int((grad.abs().sum(0) > 0).sum())
 
 
 def _as_sequence(x: torch.Tensor) -> tuple[torch.Tensor, bool]:
