@@ -58,6 +58,8 @@ SCREENSHOTS = {"index.html": "home", "book/report.html": "report", "book/explore
 COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "_build", ".pytest_cache", "__pycache__", "*.egg-info", ".ipynb_checkpoints")
 # Code that shows a figure in its cell.
 FIGURE_CODE = re.compile(r"plt\.show\(|display\(fig|\bfig\s*$", re.MULTILINE)
+# A code cell that displays a Markdown table it builds: display(Markdown(...)) and a "|---|" row.
+TABLE_CODE = re.compile(r"(?=[\s\S]*display\(Markdown\()[\s\S]*\|---\|")
 # Code that makes an animation: such a chapter must show a video or the JS player.
 ANIMATION_CODE = re.compile(r"FuncAnimation|ArtistAnimation|to_html5_video|to_jshtml|\banimat", re.IGNORECASE)
 
@@ -164,6 +166,7 @@ PAGE_FACTS = """async () => {
     title: document.title,
     text: main.innerText,
     figures: main.querySelectorAll('.cell_output img, .output img').length,
+    output_tables: main.querySelectorAll('.cell_output table').length,
     broken_images: Array.from(document.images).filter(i => i.complete && i.naturalWidth === 0 && i.src)
                         .map(i => i.src.slice(0, 120)),
     videos: videos.map(v => ({src: (v.currentSrc || '').slice(0, 60), ready: v.readyState,
@@ -240,6 +243,19 @@ def test_every_chapter_has_its_figures_and_run_stamp(pages, chapters):
         assert facts["figures"] >= showing, f"{chapter}: {showing} cells show figures, {facts['figures']} images on the page"
         assert "Executed with profile=smoke" in facts["text"], f"{chapter}: no run stamp at the end"
     assert drawn_anywhere > 0
+
+
+def test_markdown_tables_in_outputs_render_as_tables(pages, chapters):
+    showing_total = 0
+    for chapter in chapters:
+        nb = json.loads((ROOT / f"{chapter}.ipynb").read_text())
+        showing = sum(1 for c in nb["cells"] if c["cell_type"] == "code" and TABLE_CODE.search("".join(c["source"])))
+        showing_total += showing
+        facts = pages[f"{chapter}.html"]
+        assert facts["output_tables"] >= showing, (
+            f"{chapter}: {showing} cells display Markdown tables, {facts['output_tables']} tables on the page")
+        assert not re.search(r"\|\s*(---|\u2014)\s*\|", facts["text"]), f"{chapter}: a table is shown as raw Markdown"
+    assert showing_total > 0
 
 
 def test_every_animation_plays(pages, chapters):
