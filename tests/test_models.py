@@ -109,3 +109,12 @@ def test_receptive_field_rejects_bad_input():
         receptive_field(ConvAutoencoder(1), 0)
     with pytest.raises(ValueError, match="one output per input sample"):
         receptive_field(torch.nn.Linear(8, 3), 8)
+
+
+def test_receptive_field_leaves_the_model_as_it_was():
+    model = ConvAutoencoder(2, norm="batch")
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    assert receptive_field(model, 64) > 1
+    assert model.training
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    assert all(p.grad is None for p in model.parameters())

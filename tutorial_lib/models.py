@@ -30,8 +30,10 @@ def receptive_field(model: nn.Module, length: int, *, trials: int = 16, seed: in
 
     Counts the input positions where the gradient of output ``length // 2``
     is nonzero, over ``trials`` random inputs of shape ``(trials, length)``
-    (a ReLU may block a path for one input, hardly for all of them). Only the
-    gradient with respect to the input is taken; the model is left untouched.
+    (a ReLU may block a path for one input, hardly for all of them). The model
+    runs in eval mode (dropout off, batch-norm statistics not updated) and is
+    put back in its own mode; only the gradient with respect to the input is
+    taken, so its parameters and their gradients are left untouched.
 
     Raises:
         ValueError: a bad ``length`` or ``trials``, or a model whose output is
@@ -43,7 +45,12 @@ def receptive_field(model: nn.Module, length: int, *, trials: int = 16, seed: in
     device = next(model.parameters()).device
     generator = torch.Generator().manual_seed(seed)
     inputs = torch.randn(trials, length, generator=generator).to(device).requires_grad_(True)
-    outputs = model(inputs)
+    was_training = model.training
+    model.eval()
+    try:
+        outputs = model(inputs)
+    finally:
+        model.train(was_training)
     if outputs.numel() != trials * length:
         raise ValueError(f"expected one output per input sample, (batch, {length}); got {tuple(outputs.shape)}")
     (grad,) = torch.autograd.grad(outputs.reshape(trials, length)[:, length // 2].sum(), inputs)
