@@ -52,3 +52,9 @@ def test_train_autoencoder_returns_a_small_consistent_result():
     assert mse == pytest.approx(result["val_mse"], rel=1e-4)
     # Same configuration, same result: the seed decides everything.
     assert sweep.train_autoencoder(cfg)["val_mse"] == pytest.approx(result["val_mse"], rel=1e-6)
+
+
+def test_build_model_gives_the_unet_twin_when_asked():
+    cfg = sweep.autoencoder_config(3, 0.2, seed=0, channels=4)
+    plain, twin = sweep.build_model(cfg), sweep.build_model({**cfg, "skips": True})
+    assert not plain.skips and twin.skips

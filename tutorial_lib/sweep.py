@@ -85,7 +85,11 @@ def noisy_mse(pairs: Pairs) -> float:
 
 
 def build_model(config: Mapping[str, Any]) -> ConvAutoencoder:
-    """The configuration's untrained autoencoder, initialised from its seed."""
+    """The configuration's untrained autoencoder, initialised from its seed.
+
+    A configuration may add ``"skips": True`` (not one of :data:`DEFAULTS`:
+    the post's models have none) for the U-Net twin of the same model.
+    """
     torch.manual_seed(config["seed"])
     return ConvAutoencoder(
         config["depth"],
@@ -93,6 +97,7 @@ def build_model(config: Mapping[str, Any]) -> ConvAutoencoder:
         kernel_size=config["kernel_size"],
         activation=config["activation"],
         norm=config["norm"],
+        skips=config.get("skips", False),
     )
 
 
