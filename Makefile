@@ -36,8 +36,8 @@ book: $(STAMP)
 # pass re-reads only the pages whose included files changed, and every
 # chapter comes from the execution cache.
 JB = TUTORIAL_PROFILE=$(PROFILE) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . --keep-going --warningiserror
-GATHER = TUTORIAL_PROFILE=$(PROFILE) $(BIN)/python -m tutorial_lib gather --profile $(PROFILE) --out _build/results.json
-PAGES = $(BIN)/python -m tutorial_lib pages --profile $(PROFILE) --results _build/results.json
+GATHER = TUTORIAL_PROFILE=$(PROFILE) $(BIN)/python -m bookbuild gather --profile $(PROFILE) --out _build/results.json
+PAGES = $(BIN)/python -m bookbuild pages --profile $(PROFILE) --results _build/results.json
 
 site:
 	@mkdir -p _build/.jupyter_cache-$(PROFILE)

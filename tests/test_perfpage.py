@@ -1,6 +1,6 @@
 import json
 
-from tutorial_lib.perfpage import performance_markdown
+from bookbuild.perfpage import performance_markdown
 
 MACHINE = {"cpu": "Test CPU", "cores": 2, "torch_threads": 2, "python": "3.11", "torch": "2.13.0",
            "gpu": None, "date": "2026-01-01", "memory_gib": 24}

@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 import torch
 
-from tutorial_lib.results import book_root
+from tutorial_lib.records import book_root
 
 ENV_VAR = "TUTORIAL_ARTIFACTS_DIR"
 T = TypeVar("T")

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from tutorial_lib.profile import by_profile, current_profile
-from tutorial_lib.results import record as _record
+from tutorial_lib.records import record as _record
 
 BOOK_SEED = 0
 """The book's one seed, fixed before any result was looked at."""
@@ -103,7 +103,7 @@ class Run:
         return time.perf_counter() - self.started
 
     def record(self, id: str, value: float, reference: float | None = None, *, seconds: float | None = None) -> dict:
-        """Save a headline number (see :func:`tutorial_lib.results.record`).
+        """Save a headline number (see :func:`tutorial_lib.records.record`).
 
         ``seconds`` is what producing the number cost (a training time, say);
         it defaults to the time since :func:`start`.

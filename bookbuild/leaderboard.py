@@ -1,7 +1,7 @@
 """The leaderboard page: every method of the book on both tasks, from the records.
 
 :func:`leaderboard_markdown` turns the records the chapters wrote (the dicts of
-:func:`tutorial_lib.results.record`) into one Markdown table: error, gap to
+:func:`tutorial_lib.records.record`) into one Markdown table: error, gap to
 the oracle, parameter count and training (or tuning) time. Nothing in the
 table is typed by hand; a method whose records are missing is listed under
 the table instead.

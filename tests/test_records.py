@@ -3,14 +3,15 @@ import math
 
 import pytest
 
-from tutorial_lib import results
+from bookbuild.gather import gather
+from tutorial_lib import records as results
 
 
 def test_record_writes_one_file_and_gather_collects(tmp_path, capsys):
     results.record("part1/rnn/test_l1", 0.05, 0.0611, profile="smoke", device="cpu", seconds=1.5, directory=tmp_path)
     results.record("part1/birnn/test_l1", 0.04, profile="smoke", device="cpu", seconds=2, directory=tmp_path)
     assert "part1/rnn/test_l1 = 0.05" in capsys.readouterr().out
-    entries = results.gather(tmp_path)
+    entries = gather(tmp_path)
     assert [e["id"] for e in entries] == ["part1/birnn/test_l1", "part1/rnn/test_l1"]
     rnn = entries[1]
     for key in ("id", "value", "reference", "profile", "device", "seconds", "torch"):
@@ -21,7 +22,7 @@ def test_record_writes_one_file_and_gather_collects(tmp_path, capsys):
 def test_record_again_overwrites(tmp_path):
     for value in (1.0, 2.0):
         results.record("a/b", value, profile="full", device="cpu", seconds=0, directory=tmp_path)
-    assert [e["value"] for e in results.gather(tmp_path)] == [2.0]
+    assert [e["value"] for e in gather(tmp_path)] == [2.0]
 
 
 @pytest.mark.parametrize("bad_id", ["", "single", "Part1/x", "a//b", "a/b c", "/a/b"])
@@ -43,10 +44,3 @@ def test_records_dir_finds_the_book_root(tmp_path, monkeypatch):
     assert results.records_dir("smoke", tmp_path / "notebooks") == tmp_path / "_build" / "records" / "smoke"
     monkeypatch.setenv(results.ENV_VAR, str(tmp_path / "elsewhere"))
     assert results.records_dir("full") == tmp_path / "elsewhere" / "full"
-
-
-def test_gather_command_writes_json_list(tmp_path):
-    results.record("a/b", 3.0, profile="smoke", device="cpu", seconds=0, directory=tmp_path / "rec")
-    out = tmp_path / "results.json"
-    results.main(["gather", "--profile", "smoke", "--records", str(tmp_path / "rec"), "--out", str(out)])
-    assert json.loads(out.read_text())[0]["value"] == 3.0

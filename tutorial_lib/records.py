@@ -1,4 +1,4 @@
-"""Headline numbers: recorded by the chapters, gathered into ``_build/results.json``.
+"""Headline numbers: what a chapter records, one small file a number.
 
 A chapter calls ``run.record("part1/rnn/test_l1", value, reference=0.0611)``.
 Each record is one small JSON file, written atomically under
@@ -8,13 +8,13 @@ on Colab say, under ``./results/<profile>/``, or wherever
 execution cache is per profile: a rebuild that serves a chapter from the cache
 keeps the records its last execution wrote.
 
-``python -m tutorial_lib gather --profile full --out _build/results.json``
-collects them into one JSON list.
+The book's build collects them into ``_build/results.json`` with
+``python -m bookbuild gather`` (the ``bookbuild`` folder at the repository's
+root; nothing here imports it).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
@@ -119,27 +119,3 @@ def record(
     beside = "" if reference is None else f"  (write-up: {reference:.4g})"
     print(f"recorded {id} = {value:.4g}{beside}")
     return entry
-
-
-def gather(directory: Path) -> list[dict]:
-    """Every record under ``directory``, sorted by id."""
-    entries = [json.loads(path.read_text()) for path in sorted(Path(directory).glob("*.json"))]
-    return sorted(entries, key=lambda e: e["id"])
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Gather recorded headline numbers into one JSON file.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    g = sub.add_parser("gather")
-    g.add_argument("--profile", required=True, choices=["full", "smoke"])
-    g.add_argument("--out", required=True, type=Path)
-    g.add_argument("--records", type=Path, default=None, help="records folder (default: the book's)")
-    args = parser.parse_args(argv)
-    folder = args.records or records_dir(args.profile)
-    entries = gather(folder)
-    write_atomically(args.out, json.dumps(entries, indent=1) + "\n")
-    print(f"{len(entries)} records from {folder} -> {args.out}")
-
-
-if __name__ == "__main__":
-    main()

@@ -1,7 +1,7 @@
 """The reproduction report: every headline number beside the write-up's own value.
 
 :func:`report_markdown` turns the records gathered into ``_build/results.json``
-(see :mod:`tutorial_lib.results`) into one Markdown page. Nothing in it is
+(see :mod:`bookbuild.gather`) into one Markdown page. Nothing in it is
 typed by hand: the build regenerates it from the records every time.
 
 Whether a number "reaches" the original depends on its direction: for an
