@@ -9,7 +9,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from bookbuild.gather import gather, write_results
+from bookbuild.gather import (
+    BuildInputError,
+    gather,
+    toc_chapters,
+    unlisted,
+    write_results,
+)
 from bookbuild.pages import generate, read_results
 from tutorial_lib.records import book_root, records_dir
 
@@ -32,6 +38,12 @@ def parser() -> argparse.ArgumentParser:
         "--records", type=Path, default=None,
         help="the profile's records folder (default: the book's)",
     )
+    g.add_argument("--toc", type=Path, default=root / "_toc.yml",
+                   help="the table of contents that lists the chapters to read")
+    g.add_argument(
+        "--missing-ok", action="store_true",
+        help="a missing records folder gives no records (a fresh build's first pass)",
+    )
     p = sub.add_parser(
         "pages", help="write the generated pages (report, leaderboard, performance)"
     )
@@ -40,17 +52,27 @@ def parser() -> argparse.ArgumentParser:
         "--results", type=Path, default=None,
         help="a gathered results JSON file (default: gather the profile's records now)",
     )
+    p.add_argument("--toc", type=Path, default=root / "_toc.yml",
+                   help="without --results: the chapters to gather")
     p.add_argument("--out", type=Path, default=root / "_build" / "generated")
     p.add_argument("--benchmarks", type=Path, default=root / "benchmarks")
     return main_parser
 
 
 def run_gather(args: argparse.Namespace) -> None:
-    """``gather``: the records -> ``args.out``."""
+    """``gather``: the records of the chapters ``_toc.yml`` lists -> ``args.out``."""
     folder = args.records or records_dir(args.profile)
-    entries = gather(folder)
+    chapters = toc_chapters(args.toc)
+    if args.missing_ok and not folder.is_dir():
+        entries = []
+    else:
+        entries = gather(folder, chapters)
     write_results(entries, args.out)
-    print(f"{len(entries)} records from {folder} -> {args.out}")
+    print(f"{len(entries)} records of {len(chapters)} chapters from {folder} "
+          f"-> {args.out}")
+    left_out = unlisted(folder, chapters)
+    if left_out:
+        print(f"left out (not chapters in {args.toc.name}): {', '.join(left_out)}")
 
 
 def run_pages(args: argparse.Namespace) -> None:
@@ -58,7 +80,7 @@ def run_pages(args: argparse.Namespace) -> None:
     if args.results is not None:
         records = read_results(args.results)
     else:
-        records = gather(records_dir(args.profile))
+        records = gather(records_dir(args.profile), toc_chapters(args.toc))
     written = generate(records, out=args.out, benchmarks=args.benchmarks)
     print(f"{len(records)} records -> " + ", ".join(str(p) for p in written.values()))
 
@@ -66,7 +88,10 @@ def run_pages(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Parse ``argv`` (default: ``sys.argv[1:]``) and run the subcommand."""
     args = parser().parse_args(sys.argv[1:] if argv is None else argv)
-    {"gather": run_gather, "pages": run_pages}[args.command](args)
+    try:
+        {"gather": run_gather, "pages": run_pages}[args.command](args)
+    except BuildInputError as err:
+        raise SystemExit(f"error: {err}") from err
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Callable
 
+from bookbuild.gather import BuildInputError, validate_record
 from bookbuild.leaderboard import leaderboard_markdown
 from bookbuild.perfpage import performance_markdown
 from bookbuild.report import report_markdown
@@ -21,17 +22,28 @@ from tutorial_lib.runtime import versions
 
 
 def read_results(path: Path) -> list[dict]:
-    """The records in a gathered results JSON file.
+    """The records in a gathered results JSON file, each checked.
 
     Raises:
-        SystemExit: the file does not exist.
+        BuildInputError: the file is missing, is not a JSON list, or holds a
+            record that is not usable (the message names the file and record).
     """
     if not Path(path).is_file():
-        raise SystemExit(
-            f"error: --results {path} does not exist; "
+        raise BuildInputError(
+            f"results file {path} does not exist; "
             "run `python -m bookbuild gather` first"
         )
-    return json.loads(Path(path).read_text())
+    try:
+        records = json.loads(Path(path).read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise BuildInputError(f"{path}: not readable JSON ({err})") from err
+    if not isinstance(records, list):
+        raise BuildInputError(
+            f"{path}: expected a JSON list of records, got {type(records).__name__}"
+        )
+    for i, entry in enumerate(records):
+        validate_record(entry, f"{path}, record {i}")
+    return records
 
 
 def generate(records: list[dict], *, out: Path, benchmarks: Path) -> dict[str, Path]:

@@ -133,3 +133,24 @@ def test_every_id_the_leaderboard_uses_is_recorded_by_a_chapter():
     assert len(ids) > 20
     unrecorded = sorted(i for i in ids if not any(re.fullmatch(p, i) for p in patterns))
     assert not unrecorded, f"no chapter records {unrecorded}"
+
+
+def start_chapters(path: Path) -> list[object]:
+    """The ``chapter=`` of every ``tl.start(...)`` call in a notebook (None: absent)."""
+    found = []
+    for cell in notebook_cells(path):
+        for node in ast.walk(ast.parse(cell)):
+            if getattr(getattr(node, "func", None), "attr", "") != "start":
+                continue
+            given = {k.arg: k.value for k in node.keywords}
+            literal = given.get("chapter")
+            found.append(literal.value if isinstance(literal, ast.Constant) else None)
+    return found
+
+
+def test_every_notebook_starts_its_run_under_its_own_name():
+    notebooks = sorted([*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("book/*.ipynb")])
+    assert len(notebooks) > 10
+    wrong = {p.name: start_chapters(p) for p in notebooks
+             if start_chapters(p) != [p.stem]}
+    assert not wrong, "expected one tl.start(chapter='<file name>') per notebook"
