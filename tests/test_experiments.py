@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -74,7 +76,8 @@ def test_a_result_holding_an_interrupted_history_is_never_saved(tmp_path, wrap):
 def test_a_result_that_cannot_be_saved_is_returned_with_a_warning(tmp_path):
     (tmp_path / "file").write_text("not a folder")
     with pytest.warns(RuntimeWarning, match="could not be saved"):
-        out = experiments.cached("run", {}, lambda: 3, directory=tmp_path / "file" / "d")
+        out = experiments.cached("run", {}, lambda: 3,
+                                 directory=tmp_path / "file" / "d")
     assert out == 3
     with pytest.warns(RuntimeWarning, match="could not be saved"):
         unpicklable = experiments.cached("run", {}, lambda: (lambda: 1),
@@ -123,3 +126,20 @@ def test_a_reused_grid_prints_one_line(tmp_path, capsys):
     assert lines[-1] == f"3 runs: 2 reused from {tmp_path}, 1 trained"
     experiments.run_grid("g", configs, lambda c: c["d"], directory=tmp_path)
     assert capsys.readouterr().out == f"3 runs: 3 reused from {tmp_path}\n"
+
+
+def test_a_script_stopped_by_ctrl_c_in_a_grid_exits_non_zero(tmp_path):
+    script = (
+        "import sys\n"
+        "from tutorial_lib import experiments\n"
+        "def compute(c):\n"
+        "    if c['d'] == 2:\n"
+        "        raise KeyboardInterrupt\n"
+        "    return c['d']\n"
+        "experiments.run_grid('g', [{'d': 1}, {'d': 2}], compute,"
+        " directory=sys.argv[1])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "KeyboardInterrupt" in done.stderr
+    assert len(list(tmp_path.glob("g-*.pt"))) == 1  # the finished point is kept

@@ -68,8 +68,8 @@ def test_bad_records_raise(bad):
 def test_pages_command_writes_the_report_from_a_results_file(tmp_path, capsys):
     results = tmp_path / "results.json"
     results.write_text(json.dumps([entry("part1/rnn/test_l1", 0.05, 0.0611)]))
-    cli.main(["pages", "--profile", "full", "--results", str(results), "--out", str(tmp_path / "gen"),
-                "--benchmarks", str(tmp_path / "none")])
+    cli.main(["pages", "--profile", "full", "--results", str(results),
+              "--out", str(tmp_path / "gen"), "--benchmarks", str(tmp_path / "none")])
     text = (tmp_path / "gen" / "report.md").read_text()
     assert "`part1/rnn/test_l1` | 0.05 | 0.0611 | 0.818 |" in text
     assert "1 records" in capsys.readouterr().out

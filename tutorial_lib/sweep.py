@@ -134,8 +134,8 @@ def train_autoencoder(config: Mapping[str, Any], *, device=None, progress: bool 
     )
     if history.interrupted:
         raise KeyboardInterrupt(
-            f"training depth {config['depth']}, alpha {config['alpha']} was interrupted "
-            f"after {len(history.epoch_loss)} of {config['epochs']} epochs"
+            f"training depth {config['depth']}, alpha {config['alpha']} was "
+            f"interrupted after {len(history.epoch_loss)} of {config['epochs']} epochs"
         )
     keep = min(config["keep"], len(val))
     return {
