@@ -99,3 +99,11 @@ def test_recording_needs_a_chapter_and_a_valid_one(results_dir):
     for bad in ("", "../x", "a/b", "x y"):
         with pytest.raises(ValueError, match="chapter .* is not valid"):
             runtime.start(device="cpu", profile="smoke", chapter=bad)
+
+
+def test_a_bad_value_is_refused_by_the_run_before_anything_is_written(results_dir):
+    run = runtime.start(device="cpu", profile="smoke", chapter="ch1")
+    run.record("a/b", 1.0)
+    with pytest.raises(ValueError, match="value of 'a/b' must be a number, got 'x'"):
+        run.record("a/b", "x")
+    assert run.recorded == {"a/b": (1.0, None)}

@@ -97,7 +97,7 @@ def id_from_file_name(name: str) -> str:
     return name.removesuffix(".json").replace(SEPARATOR, "/")
 
 
-def _check(id: str, value: float, reference: float | None,
+def check_record(id: str, value: float, reference: float | None,
            ) -> tuple[float, float | None]:
     """``(value, reference)`` as floats, once ``id`` and both are valid."""
     check_id(id)
@@ -168,7 +168,7 @@ def record(
     Returns:
         The record, as written.
     """
-    value, reference = _check(id, value, reference)
+    value, reference = check_record(id, value, reference)
     entry = {
         "id": id,
         "value": value,

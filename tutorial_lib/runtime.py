@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from tutorial_lib.profile import by_profile, current_profile
-from tutorial_lib.records import check_chapter, clear_records, records_dir
+from tutorial_lib.records import check_chapter, check_record, clear_records, records_dir
 from tutorial_lib.records import record as _record
 
 BOOK_SEED = 0
@@ -125,17 +125,18 @@ class Run:
                 f"run.record({id!r}, ...) needs the chapter's name: start the run "
                 "with tl.start(chapter='<notebook file name without .ipynb>')"
             )
+        now = check_record(id, value, reference)
+        self._check_repeat(id, now)
         entry = _record(id, value, reference, profile=self.profile,
                         device=self.device.type,
                         seconds=self.elapsed if seconds is None else seconds,
-                        directory=self._check_repeat(id, value, reference))
-        self.recorded[id] = (entry["value"], entry["reference"])
+                        directory=self.records_folder)
+        self.recorded[id] = now
         return entry
 
-    def _check_repeat(self, id: str, value: float, reference: float | None) -> Path:
-        """The records folder, once ``id`` is known not to clash with a record."""
+    def _check_repeat(self, id: str, now: tuple[float, float | None]) -> None:
+        """Raise ValueError when ``id`` was recorded by this run with other numbers."""
         before = self.recorded.get(id)
-        now = (float(value), None if reference is None else float(reference))
         if before is not None and before != now:
             raise ValueError(
                 f"chapter {self.chapter!r} recorded {id!r} twice: value, reference "
