@@ -9,13 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from bookbuild.gather import (
-    BuildInputError,
-    gather,
-    toc_chapters,
-    unlisted,
-    write_results,
-)
+from bookbuild.errors import BuildInputError
+from bookbuild.gather import gather, toc_chapters, unlisted, write_results
 from bookbuild.pages import generate, read_results
 from tutorial_lib.records import book_root, records_dir
 

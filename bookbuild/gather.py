@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from bookbuild.errors import BuildInputError
 from tutorial_lib.records import (
     ID_PATTERN,
     id_from_file_name,
@@ -27,10 +28,6 @@ from tutorial_lib.records import (
 
 REQUIRED = ("id", "value", "reference", "profile", "device", "seconds")
 """The keys every record has (see :func:`tutorial_lib.records.record`)."""
-
-
-class BuildInputError(ValueError):
-    """A records folder, record or results file that the build cannot use."""
 
 
 def toc_chapters(toc: Path) -> list[str]:

@@ -13,7 +13,8 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from bookbuild.gather import BuildInputError, validate_record
+from bookbuild.errors import BuildInputError
+from bookbuild.gather import validate_record
 from bookbuild.leaderboard import leaderboard_markdown
 from bookbuild.perfpage import performance_markdown
 from bookbuild.report import report_markdown
