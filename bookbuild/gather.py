@@ -45,7 +45,13 @@ def toc_chapters(toc: Path) -> list[str]:
             for value in node:
                 walk(value)
 
-    walk(yaml.safe_load(Path(toc).read_text()))
+    try:
+        walk(yaml.safe_load(Path(toc).read_text()))
+    except (OSError, yaml.YAMLError) as err:
+        raise BuildInputError(
+            f"table of contents {toc} cannot be read ({err}); expected the book's "
+            "_toc.yml (--toc)"
+        ) from err
     notebooks = [Path(f).with_suffix("") for f in files]
     notebooks = [f for f in notebooks if (root / f"{f}.ipynb").is_file()]
     names = [f.name for f in notebooks]

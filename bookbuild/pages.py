@@ -42,8 +42,15 @@ def read_results(path: Path) -> list[dict]:
         raise BuildInputError(
             f"{path}: expected a JSON list of records, got {type(records).__name__}"
         )
+    first: dict[str, int] = {}
     for i, entry in enumerate(records):
         validate_record(entry, f"{path}, record {i}")
+        if entry["id"] in first:
+            raise BuildInputError(
+                f"{path}: records {first[entry['id']]} and {i} both have id "
+                f"{entry['id']!r}; expected each id once"
+            )
+        first[entry["id"]] = i
     return records
 
 

@@ -142,3 +142,18 @@ def test_the_command_exits_non_zero_on_bad_input(book, tmp_path):
          "--out", str(tmp_path / "r.json")],
         cwd=root, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "does not exist" in done.stderr
+
+
+def test_pages_refuse_an_id_given_twice(tmp_path):
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps([entry(), entry(value=2.0)]))
+    with pytest.raises(SystemExit, match="records 0 and 1 both have id 'a/x'"):
+        cli.main(["pages", "--profile", "smoke", "--results", str(results),
+                  "--out", str(tmp_path / "gen"), "--benchmarks", str(tmp_path)])
+
+
+def test_a_missing_table_of_contents_is_named(tmp_path):
+    named = f"table of contents {tmp_path}.* cannot be read"
+    with pytest.raises(SystemExit, match=named):
+        cli.main(["gather", "--profile", "smoke", "--records", str(tmp_path),
+                  "--toc", str(tmp_path / "_toc.yml"), "--out", str(tmp_path / "r")])
