@@ -19,11 +19,11 @@ from pathlib import Path
 import yaml
 
 from bookbuild.errors import BuildInputError
+from tutorial_lib.files import write_text_atomically
 from tutorial_lib.records import (
     ID_PATTERN,
     id_from_file_name,
     record_file_name,
-    write_atomically,
 )
 
 REQUIRED = ("id", "value", "reference", "profile", "device", "seconds")
@@ -153,4 +153,4 @@ def unlisted(records: Path, chapters: list[str]) -> list[str]:
 
 def write_results(entries: list[dict], out: Path) -> None:
     """Write ``entries`` to ``out`` as one JSON list (atomically)."""
-    write_atomically(Path(out), json.dumps(entries, indent=1) + "\n")
+    write_text_atomically(Path(out), json.dumps(entries, indent=1) + "\n")

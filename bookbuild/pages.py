@@ -18,7 +18,7 @@ from bookbuild.gather import validate_record
 from bookbuild.leaderboard import leaderboard_markdown
 from bookbuild.perfpage import performance_markdown
 from bookbuild.report import report_markdown
-from tutorial_lib.records import write_atomically
+from tutorial_lib.files import write_text_atomically
 from tutorial_lib.runtime import versions
 
 
@@ -70,6 +70,6 @@ def generate(records: list[dict], *, out: Path, benchmarks: Path) -> dict[str, P
                 "expected Markdown text"
             )
         path = Path(out) / f"{name}.md"
-        write_atomically(path, text if text.endswith("\n") else text + "\n")
+        write_text_atomically(path, text if text.endswith("\n") else text + "\n")
         written[name] = path
     return written

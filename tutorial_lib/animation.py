@@ -33,6 +33,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.animation import FuncAnimation
 
+from tutorial_lib.checks import finite_number, positive_int
 from tutorial_lib.plots import COLORS
 
 KINDS = ("video", "jshtml")
@@ -163,12 +164,7 @@ def _run_ffmpeg(stream, output: Path, timeout: float) -> bytes:
 
 
 def _timeout(timeout: float) -> float:
-    ok = isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
-    if not ok or not math.isfinite(timeout) or timeout <= 0:
-        raise ValueError(
-            f"timeout must be a positive finite number of seconds, got {timeout!r}"
-        )
-    return float(timeout)
+    return finite_number("timeout", timeout, positive=True, unit=" of seconds")
 
 
 def _h264(stream, output: Path):
@@ -220,8 +216,7 @@ def compose_grid(
     Returns:
         The grid's MP4 bytes. Raises :class:`VideoError` as :func:`render_video`.
     """
-    if isinstance(columns, bool) or not isinstance(columns, int) or columns < 1:
-        raise ValueError(f"columns must be a positive integer, got {columns!r}")
+    positive_int("columns", columns)
     if len(videos) == 0:
         raise ValueError("videos is empty; give at least one MP4 video to compose")
     for i, video in enumerate(videos):
@@ -290,8 +285,7 @@ def _draw_panel(ax, panel: Panel) -> Callable[[int], tuple]:
 def _check_options(fps: int, prefer: str, timeout: float) -> None:
     if prefer not in KINDS:
         raise ValueError(f"prefer must be one of {KINDS}, got {prefer!r}")
-    if isinstance(fps, bool) or not isinstance(fps, (int, np.integer)) or fps < 1:
-        raise ValueError(f"fps must be an integer >= 1, got {fps!r}")
+    positive_int("fps", fps)
     _timeout(timeout)
 
 
@@ -401,8 +395,7 @@ def animate_grid(
     """
     if len(panels) == 0 or not all(isinstance(p, Panel) for p in panels):
         raise ValueError(f"panels must be a non-empty list of Panel, got {panels!r}")
-    if isinstance(columns, bool) or not isinstance(columns, int) or columns < 1:
-        raise ValueError(f"columns must be a positive integer, got {columns!r}")
+    positive_int("columns", columns)
     counts = [len(p.snapshots) for p in panels]
     if len(set(counts)) != 1:
         raise ValueError(f"panels must have the same number of frames, got {counts}")

@@ -12,47 +12,22 @@ Arrays are NumPy ``float32`` of shape ``(n, length)``: one row per sequence.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
+
+from tutorial_lib.checks import finite_number, is_integer, positive_int
 
 
 def _rng(seed: int | np.random.Generator) -> np.random.Generator:
     """``seed`` itself if it is a Generator, else a new one seeded with it."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+    if not is_integer(seed) or seed < 0:
         raise ValueError(
             f"seed must be a non-negative integer or a numpy Generator, got {seed!r}"
         )
     return np.random.default_rng(seed)
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
-def _positive_int(name: str, value: int) -> int:
-    if not _is_int(value) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _number(name: str, value, *, positive: bool = False, minimum: float | None = None):
-    """``value`` as a float, checked to be a finite real number (not a bool).
-
-    ``positive`` asks for ``value > 0``; ``minimum`` for ``value >= minimum``.
-    """
-    real = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-    if not real or not math.isfinite(value):
-        kind = "a positive finite number" if positive else "a finite number"
-        raise ValueError(f"{name} must be {kind}, got {value!r}")
-    if positive and not value > 0:
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    if minimum is not None and not value >= minimum:
-        raise ValueError(f"{name} must be a finite number >= {minimum}, got {value!r}")
-    return float(value)
 
 
 @dataclass(frozen=True)
@@ -80,7 +55,7 @@ class Pairs:
         return len(self.noisy)
 
     def __getitem__(self, index) -> "Pairs":
-        if _is_int(index):
+        if is_integer(index):
             raise TypeError(
                 f"Pairs index must be a slice, a list of rows or a mask, got the "
                 f"integer {index!r}: use pairs[{index}:{index + 1}] for a Pairs of "
@@ -96,7 +71,7 @@ class Pairs:
 
 def sine(t: np.ndarray, period: float = 60.0) -> np.ndarray:
     """``sin(2 pi t / period)``: the clean signal of the 2018 task, shape of ``t``."""
-    period = _number("period", period, positive=True)
+    period = finite_number("period", period, positive=True)
     return np.sin(2 * np.pi * np.asarray(t, dtype=np.float64) / period)
 
 
@@ -118,11 +93,11 @@ def sine_dataset(
     Returns:
         :class:`Pairs` of shape ``(n, length)``.
     """
-    n, length = _positive_int("n", n), _positive_int("length", length)
-    _number("period", period, positive=True)
-    _number("noise", noise, minimum=0.0)  # the uniform noise's half-width
+    n, length = positive_int("n", n), positive_int("length", length)
+    finite_number("period", period, positive=True)
+    finite_number("noise", noise, minimum=0.0)  # the uniform noise's half-width
     max_offset = length if max_offset is None else max_offset
-    if not _is_int(max_offset) or max_offset < 0:
+    if not is_integer(max_offset) or max_offset < 0:
         raise ValueError(
             f"max_offset must be a non-negative integer or None, got {max_offset!r}"
         )
@@ -147,7 +122,7 @@ def split(data: Pairs, n_train: int | float) -> tuple[Pairs, Pairs]:
                 f"n_train as a float must be a fraction in (0, 1), got {n_train!r}"
             )
         count = int(round(n * n_train))
-    elif _is_int(n_train):
+    elif is_integer(n_train):
         count = int(n_train)
     else:
         raise ValueError(
@@ -163,8 +138,8 @@ def split(data: Pairs, n_train: int | float) -> tuple[Pairs, Pairs]:
 
 def two_tone_grid(length: int = 256, x_max: float = 4 * math.pi) -> np.ndarray:
     """The sample points ``x``: ``(length,)`` evenly spaced points of ``[0, x_max]``."""
-    length = _positive_int("length", length)
-    return np.linspace(0.0, _number("x_max", x_max, positive=True), length)
+    length = positive_int("length", length)
+    return np.linspace(0.0, finite_number("x_max", x_max, positive=True), length)
 
 
 def two_tone(x: np.ndarray, f1, f2) -> np.ndarray:
@@ -174,7 +149,7 @@ def two_tone(x: np.ndarray, f1, f2) -> np.ndarray:
 
 def mix_noise(clean: np.ndarray, eps: np.ndarray, alpha: float) -> np.ndarray:
     """``(1 - alpha) * clean + alpha * eps``: the 2024 post's corruption, float32."""
-    if not 0.0 <= _number("noise level alpha", alpha) <= 1.0:
+    if not 0.0 <= finite_number("noise level alpha", alpha) <= 1.0:
         raise ValueError(f"noise level alpha must lie in [0, 1], got {alpha!r}")
     return ((1.0 - alpha) * clean + alpha * eps).astype(np.float32)
 
@@ -211,7 +186,7 @@ def _freq_range(freq_range) -> tuple[float, float]:
     expected = "freq_range must be (low, high), finite numbers with 0 <= low < high"
     try:
         low, high = freq_range
-        low, high = _number("low", low), _number("high", high)
+        low, high = finite_number("low", low), finite_number("high", high)
     except (TypeError, ValueError):
         raise ValueError(f"{expected}, got {freq_range!r}") from None
     if not 0 <= low < high:
@@ -232,7 +207,7 @@ def two_tone_dataset(
     The same noise draw ``eps`` serves every ``alpha`` (``data.at(alpha)``),
     so the levels differ only in how much of it is mixed in.
     """
-    n = _positive_int("n", n)
+    n = positive_int("n", n)
     x = two_tone_grid(length, x_max)
     low, high = _freq_range(freq_range)
     rng = _rng(seed)
@@ -263,10 +238,10 @@ def hide_targets(
         )
     out = np.array(targets, dtype=np.float32, copy=True)
     if fraction is not None:
-        if not 0.0 <= _number("fraction", fraction) <= 1.0:
+        if not 0.0 <= finite_number("fraction", fraction) <= 1.0:
             raise ValueError(f"fraction must lie in [0, 1], got {fraction!r}")
         count = int(round(fraction * out.size))
-    if not _is_int(count) or not 0 <= count <= out.size:
+    if not is_integer(count) or not 0 <= count <= out.size:
         raise ValueError(f"count must be an integer in [0, {out.size}], got {count!r}")
     flat = _rng(seed).choice(out.size, size=int(count), replace=False)
     out.reshape(-1)[flat] = np.nan

@@ -1,8 +1,8 @@
 """The Part II explorer: pick a noise level and a depth, see a sample denoised, its error and the training curve.
 
 Two faces over the same data, both built from the sweep's trained runs
-(:mod:`tutorial_lib.sweep`, served from :mod:`tutorial_lib.experiments`'
-cache when the sweep chapter has trained them):
+(:mod:`tutorial_lib.part2`, served from :mod:`tutorial_lib.cache` when the
+sweep chapter has trained them):
 
 * :func:`widget`: ipywidgets sliders that redraw the figure; needs a live
   kernel (Jupyter, Colab; ipywidgets 7 or 8).
@@ -17,10 +17,13 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+
+if TYPE_CHECKING:
+    from tutorial_lib.part2 import AutoencoderConfig
 
 
 @dataclass(frozen=True)
@@ -48,20 +51,22 @@ class Case:
         return float(np.mean((self.denoised - self.clean) ** 2))
 
 
-def cases(configs: Sequence[Mapping], results: Sequence[Mapping], validation: Mapping[float, object]) -> dict:
+def cases(configs: Sequence[AutoencoderConfig], results: Sequence[Mapping],
+          validation: Mapping[float, object]) -> dict:
     """``{(depth, alpha): Case}`` from the sweep's configurations and results.
 
     Args:
-        configs, results: as passed to and returned by ``run_grid`` for the sweep
-            (each result holds ``history``, ``val_mse``, ``noisy_mse``, ``val_pred``).
+        configs, results: as passed to and returned by
+            :func:`tutorial_lib.part2.train_grid` for the sweep (each result
+            holds ``history``, ``val_mse``, ``noisy_mse``, ``val_pred``).
         validation: ``{alpha: Pairs}``, the validation pairs of each noise level
-            (``sweep.sweep_data(config)[1]``); sample 0 is shown.
+            (``config.data()[1]``); sample 0 is shown.
     """
     if len(configs) != len(results) or not configs:
         raise ValueError(f"need one result per configuration, got {len(configs)} configurations and {len(results)} results")
     found = {}
     for config, result in zip(configs, results):
-        depth, alpha = int(config["depth"]), float(config["alpha"])
+        depth, alpha = int(config.depth), float(config.alpha)
         if alpha not in validation:
             raise ValueError(f"no validation pairs for noise level {alpha}; expected keys like {sorted(validation)}")
         val, history = validation[alpha], result["history"]

@@ -32,11 +32,12 @@ import json
 import math
 import os
 import re
-import tempfile
 import time
 from pathlib import Path
 
 import torch
+
+from tutorial_lib.files import write_text_atomically
 
 ENV_VAR = "TUTORIAL_RESULTS_DIR"
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)+")
@@ -120,20 +121,6 @@ def check_record(id: str, value: float, reference: float | None,
     return checked[0], checked[1]
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file, so that a reader
-    sees the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def clear_records(folder: Path) -> None:
     """Remove the record files (``*.json``) in ``folder``, then the folder if empty."""
     folder = Path(folder)
@@ -180,7 +167,7 @@ def record(
         "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     path = Path(directory) / record_file_name(id)
-    write_atomically(path, json.dumps(entry, indent=1))
+    write_text_atomically(path, json.dumps(entry, indent=1))
     beside = "" if reference is None else f"  (write-up: {reference:.4g})"
     print(f"recorded {id} = {value:.4g}{beside}")
     return entry

@@ -19,6 +19,8 @@ from typing import TypeVar
 import numpy as np
 import torch
 
+from tutorial_lib.cache import artifacts_dir
+from tutorial_lib.checks import non_negative_int
 from tutorial_lib.profile import by_profile, current_profile
 from tutorial_lib.records import check_chapter, check_record, clear_records, records_dir
 from tutorial_lib.records import record as _record
@@ -57,8 +59,7 @@ def choose_device(device: str | torch.device | None = "auto") -> torch.device:
 
 def seed_everything(seed: int) -> None:
     """Seed Python's ``random``, NumPy's global generator and torch (all devices)."""
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = non_negative_int("seed", seed)
     random.seed(int(seed))
     np.random.seed(int(seed))
     torch.manual_seed(int(seed))
@@ -103,6 +104,12 @@ class Run:
     def size(self, *, full: T, smoke: T) -> T:
         """The value for this run's profile: ``run.size(full=10_000, smoke=300)``."""
         return by_profile(self.profile, full=full, smoke=smoke)
+
+    @property
+    def artifacts(self) -> Path:
+        """Where this run's profile keeps its cached trainings
+        (:func:`tutorial_lib.cache.artifacts_dir`)."""
+        return artifacts_dir(self.profile)
 
     @property
     def elapsed(self) -> float:

@@ -1,4 +1,4 @@
-"""Train once, reuse everywhere: results cached on disk, keyed by their configuration.
+"""The disk cache: train once, reuse everywhere, results keyed by their configuration.
 
 ``cached(name, config, compute)`` returns ``compute()``'s result, saved the
 first time under ``<artifacts>/<name>-<key>.pt`` where ``key`` hashes the
@@ -7,7 +7,10 @@ sizes, seed, model and training settings). A changed configuration gets a new
 key, so it is never served a stale result. Files are written atomically, so an
 interrupted build leaves only finished runs behind and the next one resumes.
 
-``run_grid`` does the same for every point of a sweep.
+``run_grid`` does the same for every point of a sweep. Chapters rarely call
+either: :func:`tutorial_lib.part1.train` and :func:`tutorial_lib.part2.train`
+train one configuration through the cache, in ``run.artifacts``
+(:attr:`tutorial_lib.runtime.Run.artifacts`).
 
 Artifacts live in ``_build/artifacts/<profile>/`` next to the book's
 ``_toc.yml`` (elsewhere ``./artifacts/<profile>/``), or under
@@ -28,11 +31,11 @@ recomputed. Temporary files that a killed write left behind
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
 import os
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -40,8 +43,9 @@ from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 import torch
 
+from tutorial_lib.files import write_atomically
 from tutorial_lib.records import book_root
-from tutorial_lib.training import History
+from tutorial_lib.training import FitConfig, History
 
 ENV_VAR = "TUTORIAL_ARTIFACTS_DIR"
 STALE_TMP_SECONDS = 600
@@ -70,16 +74,10 @@ def config_key(config: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _save_atomically(obj: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        torch.save(obj, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def fit_settings(config: FitConfig) -> dict[str, Any]:
+    """The fields of ``config`` that decide a training's result, for a cache
+    key: every one but ``progress`` (showing a progress bar changes nothing)."""
+    return {k: v for k, v in dataclasses.asdict(config).items() if k != "progress"}
 
 
 def _remove_stale_tmp(directory: Path) -> None:
@@ -129,7 +127,8 @@ def _compute_and_save(name: str, config: Mapping[str, Any], compute: Callable[[]
             f"{name}: training was interrupted, so the run was not saved ({path.name})"
         )
     try:
-        _save_atomically({"config": dict(config), "result": result}, path)
+        saved = {"config": dict(config), "result": result}
+        write_atomically(path, functools.partial(torch.save, saved))
     except Exception as err:  # noqa: BLE001 - the result is worth more than the file
         warnings.warn(
             f"{name}: the result was computed but could not be saved to {path} "
@@ -169,7 +168,7 @@ def cached(name: str, config: Mapping[str, Any], compute: Callable[[], T], *,
         config: everything that decides the result (JSON-able).
         compute: produces the result (anything ``torch.save`` can store:
             state dicts, :class:`~tutorial_lib.training.History`, arrays).
-        directory: usually ``artifacts_dir(run.profile)``.
+        directory: usually ``run.artifacts``.
 
     Raises:
         KeyboardInterrupt: the result holds an interrupted ``History``; it was

@@ -1,0 +1,110 @@
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from tutorial_lib import cache, part2
+from tutorial_lib.runtime import start
+
+
+def test_config_holds_defaults_overrides_and_identity():
+    cfg = part2.autoencoder_config(4, 0.2, seed=0, lr=3e-3)
+    assert cfg.depth == 4 and cfg.alpha == 0.2 and cfg.lr == 3e-3
+    assert cfg.channels == part2.DEFAULTS["channels"] == 32
+    # Same settings give the same cache key; a changed setting a different one.
+    same = part2.autoencoder_config(4, 0.2, seed=0, lr=3e-3)
+    assert cache.config_key(cfg.key()) == cache.config_key(same.key())
+    other = part2.autoencoder_config(4, 0.2, seed=0)
+    assert cache.config_key(cfg.key()) != cache.config_key(other.key())
+    assert dataclasses.replace(other, lr=3e-3) == cfg
+
+
+def test_the_post_models_keep_the_keys_of_the_plain_dict_configurations():
+    # What sweep.autoencoder_config built before the configurations were frozen
+    # dataclasses: the saved runs of Part II stay valid.
+    old = {"n_samples": 64, "length": 256, "train_fraction": 0.7, "channels": 32,
+           "kernel_size": 4, "activation": "relu", "norm": None, "lr": 1e-3,
+           "batch_size": 32, "epochs": 2, "snapshot_every": 1, "keep": 4,
+           "depth": 8, "alpha": 0.3, "seed": 0, "version": 1}
+    new = part2.autoencoder_config(np.int64(8), 0.3, seed=0, **part2.SMOKE)
+    assert cache.config_key(new.key()) == cache.config_key(old)
+    json.dumps(new.key())  # NumPy integers were made plain ints
+    twin = dataclasses.replace(new, skips=True)
+    assert twin.key()["skips"] is True
+
+
+def test_config_rejects_unknown_settings_and_bad_values():
+    with pytest.raises(ValueError, match="unknown setting.*chanels"):
+        part2.autoencoder_config(2, 0.1, seed=0, chanels=16)
+    with pytest.raises(ValueError, match="depth must be a positive integer, got 0"):
+        part2.autoencoder_config(0, 0.1, seed=0)
+    with pytest.raises(ValueError, match=r"alpha must lie in \[0, 1\], got 1.5"):
+        part2.autoencoder_config(2, 1.5, seed=0)
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        part2.autoencoder_config(2, 0.1, seed=-1)
+
+
+def test_sweep_configs_cover_the_grid_from_any_iterables():
+    configs = part2.sweep_configs((d for d in (2, 8)), (a for a in (0.1, 0.4)), seed=0)
+    assert [(c.depth, c.alpha) for c in configs] == [(2, 0.1), (8, 0.1), (2, 0.4), (8, 0.4)]
+
+
+def test_noisy_mse_matches_the_noise_model():
+    # g - f = alpha (eps - f), so E(g - f)^2 = alpha^2 (E f^2 + 1).
+    cfg = part2.autoencoder_config(2, 0.3, seed=0, n_samples=400)
+    train, val = cfg.data()
+    assert len(train) == 280 and len(val) == 120
+    expected = 0.3**2 * (np.mean(val.clean.astype(np.float64) ** 2) + 1)
+    assert part2.noisy_mse(val) == pytest.approx(expected, rel=0.05)
+
+
+def test_fit_autoencoder_returns_a_small_consistent_result():
+    cfg = part2.autoencoder_config(2, 0.2, seed=0, n_samples=40, epochs=3, channels=4,
+                                   snapshot_every=1, keep=2)
+    result = part2.fit_autoencoder(cfg)
+    h = result["history"]
+    assert h.eval_epochs == [1, 2, 3] and result["val_mse"] == h.eval_loss[-1]
+    assert h.snapshots.shape == (4, 1, 256)  # untrained + 3 epochs, one probe sequence
+    assert result["val_pred"].shape == (2, 256)
+    model = cfg.build()
+    model.load_state_dict(result["state_dict"])
+    _, val = cfg.data()
+    with torch.no_grad():
+        out = model(torch.from_numpy(val.noisy))
+        mse = torch.mean((out - torch.from_numpy(val.clean)) ** 2).item()
+    assert mse == pytest.approx(result["val_mse"], rel=1e-4)
+    # Same configuration, same result: the seed decides everything.
+    again = part2.fit_autoencoder(cfg)["val_mse"]
+    assert again == pytest.approx(result["val_mse"], rel=1e-6)
+
+
+def test_build_gives_the_unet_twin_when_asked():
+    cfg = part2.autoencoder_config(3, 0.2, seed=0, channels=4)
+    assert not cfg.build().skips and dataclasses.replace(cfg, skips=True).build().skips
+
+
+def test_train_and_train_grid_share_the_saved_runs(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
+    run = start(profile="smoke", device="cpu")
+    assert run.artifacts == tmp_path / "smoke"
+    configs = part2.sweep_configs([1, 2], [0.2], seed=0, n_samples=40, epochs=1, channels=4)
+    results = part2.train_grid(configs, run)
+    assert "2 runs: 0 reused" in capsys.readouterr().out
+    one = part2.train(configs[1], run)
+    assert "reusing the saved run" in capsys.readouterr().out
+    assert one["val_mse"] == results[1]["val_mse"]
+    assert len(list((tmp_path / "smoke").glob(f"{part2.NAME}-*.pt"))) == 2
+
+
+def test_an_interrupt_at_the_first_step_is_an_interrupt(monkeypatch, tmp_path):
+    def interrupt(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(torch.optim.Adam, "step", interrupt)
+    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
+    cfg = part2.autoencoder_config(2, 0.2, seed=0, n_samples=40, epochs=2, channels=4)
+    with pytest.raises(KeyboardInterrupt, match="interrupted after 0 of 2 epochs"):
+        part2.train_grid([cfg], start(profile="smoke", device="cpu"))
+    assert not list(tmp_path.rglob("*.pt"))

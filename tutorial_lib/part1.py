@@ -1,0 +1,138 @@
+"""Part I's experiments: the 2018 post's three models and how it trained
+them, defined once.
+
+Part I trains the same models in several chapters (a chapter of its own, then
+a comparison, then an animation). :func:`post_config` gives a model's frozen
+:class:`PostRNNConfig` (model, training, data and a ``version``), and
+:func:`train` trains one through the disk cache (:mod:`tutorial_lib.cache`),
+so a later chapter asking for the same configuration gets the earlier
+chapter's run back instead of training it again.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from tutorial_lib.cache import cached, fit_settings
+from tutorial_lib.checks import non_negative_int, positive_int
+from tutorial_lib.data import Pairs, sine_dataset, split
+from tutorial_lib.models import SequenceDenoiser
+from tutorial_lib.runtime import BOOK_SEED, Run, seed_everything
+from tutorial_lib.training import FitConfig, evaluate, fit, predict
+
+VERSION = 1
+"""Bump when :func:`fit_post_model` changes what it computes for the same
+configuration: the saved runs of the old version are then never served."""
+
+# Every model: hidden size 30, full batch, Adam lr 1e-2, L1. The bidirectional
+# ones carry the post's dropout=0.1, which a one-layer RNN ignores.
+POST_MODELS = {
+    "rnn": (dict(cell="rnn", hidden_size=30, bidirectional=False), 301),
+    "birnn": (dict(cell="rnn", hidden_size=30, bidirectional=True, dropout=0.1), 301),
+    "bigru": (dict(cell="gru", hidden_size=30, bidirectional=True, dropout=0.1), 201),
+}
+POST_TEST_L1 = {"rnn": 0.0611, "birnn": 0.0507, "bigru": 0.0362}
+"""The test L1 the post reports for each model (rounded)."""
+
+
+@dataclass(frozen=True)
+class PostRNNConfig:
+    """One run of the post: ``SequenceDenoiser(**model)`` trained with ``fit``
+    on ``n_sequences`` noisy sines drawn from ``seed`` (:func:`post_data`)."""
+
+    name: str
+    model: dict
+    fit: FitConfig
+    n_sequences: int = 10_000
+    seed: int = BOOK_SEED
+    version: int = VERSION
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "n_sequences", positive_int("n_sequences", self.n_sequences))
+        object.__setattr__(self, "seed", non_negative_int("seed", self.seed))
+
+    def build(self) -> SequenceDenoiser:
+        """The untrained model (initialised from torch's current seed)."""
+        return SequenceDenoiser(**self.model)
+
+    def data(self) -> tuple[Pairs, Pairs]:
+        """The ``(train, test)`` pairs, each ``(n, 100)``."""
+        return post_data(self.n_sequences, self.seed)
+
+    def key(self) -> dict[str, Any]:
+        """The cache key's configuration (the name is in the file's name)."""
+        return {"n_sequences": self.n_sequences, "seed": self.seed, "probe": "train[:1]",
+                "model": self.model, "fit": fit_settings(self.fit),
+                "version": self.version}
+
+
+def post_config(name: str, *, n_sequences: int = 10_000, seed: int = BOOK_SEED,
+                epochs: int | None = None) -> PostRNNConfig:
+    """The post's settings for ``"rnn"``, ``"birnn"`` or ``"bigru"``.
+
+    ``epochs`` overrides the post's iteration count (301, 301, 201), for the
+    smoke profile. Snapshots of the probe batch are taken every 4 iterations,
+    the animation's frame step.
+    """
+    if name not in POST_MODELS:
+        raise ValueError(f"unknown model name {name!r}; expected one of "
+                         f"{', '.join(POST_MODELS)}")
+    model, post_epochs = POST_MODELS[name]
+    fit_config = FitConfig(epochs=post_epochs if epochs is None else epochs, lr=1e-2,
+                           batch_size=None, loss="l1", eval_every=10, snapshot_every=4)
+    return PostRNNConfig(name=name, model=dict(model), fit=fit_config,
+                         n_sequences=n_sequences, seed=seed)
+
+
+def post_data(n_sequences: int, seed: int) -> tuple[Pairs, Pairs]:
+    """The post's data: ``n_sequences`` noisy sines of length 100, first 80 %
+    to train."""
+    return split(sine_dataset(n_sequences, 100, seed=seed),
+                 n_train=int(0.8 * n_sequences))
+
+
+def fit_post_model(config: PostRNNConfig, *, device=None) -> dict[str, Any]:
+    """Train ``config`` on its data, without the cache (:func:`train` caches it).
+
+    The model is initialised from the seed here, so the result depends only
+    on the configuration, not on what ran before.
+
+    Returns:
+        dict with ``state_dict``, ``history`` (:class:`~tutorial_lib.training.History`,
+        snapshots of training sequence 0, ``(snapshots, 1, 100)``),
+        ``test_pred`` ``(n_test, 100)`` float32, ``test_l1`` and ``seconds``
+        (training time).
+
+    Raises:
+        KeyboardInterrupt: training was interrupted (Ctrl-C); nothing is saved.
+    """
+    train_pairs, test = config.data()
+    seed_everything(config.seed)
+    model = config.build()
+    history = fit(model, train_pairs.noisy, train_pairs.clean, config.fit,
+                  eval_data=(test.noisy, test.clean), probe=train_pairs.noisy[:1],
+                  device=device)
+    if history.interrupted:
+        raise KeyboardInterrupt(
+            f"training part1-{config.name} was interrupted after "
+            f"{len(history.epoch_loss)} of {config.fit.epochs} epochs; not saved"
+        )
+    model.cpu()
+    return {
+        "state_dict": model.state_dict(),
+        "history": history,
+        "test_pred": predict(model, test.noisy).astype(np.float32),
+        "test_l1": evaluate(model, test.noisy, test.clean),
+        "seconds": history.seconds,
+    }
+
+
+def train(config: PostRNNConfig, run: Run) -> dict[str, Any]:
+    """:func:`fit_post_model` on ``run.device``, or its saved run in
+    ``run.artifacts`` (file ``part1-<name>-<key>.pt``)."""
+    compute = functools.partial(fit_post_model, config, device=run.device)
+    return cached(f"part1-{config.name}", config.key(), compute, directory=run.artifacts)

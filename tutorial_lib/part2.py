@@ -1,0 +1,195 @@
+"""Part II's experiments: the 2024 post's autoencoders, one frozen configuration
+a trained model, and the training of one through the disk cache.
+
+An :class:`AutoencoderConfig` holds everything that decides a run's result
+(data size and seed, noise level, architecture, optimiser settings, and a
+``version``), so it keys the saved runs (:mod:`tutorial_lib.cache`). Chapters
+that want the same model build the same configuration with
+:func:`autoencoder_config` and :func:`train` serves them the saved run instead
+of training again. Its defaults are the book's own choices for what the post
+never states (:data:`DEFAULTS`); :data:`SMOKE` shrinks them for the smoke profile.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import torch
+
+from tutorial_lib.cache import cached, run_grid
+from tutorial_lib.checks import finite_number, non_negative_int, positive_int
+from tutorial_lib.data import Pairs, split, two_tone_dataset
+from tutorial_lib.models import ConvAutoencoder, count_parameters
+from tutorial_lib.runtime import Run
+from tutorial_lib.training import FitConfig, fit, predict
+
+VERSION = 1
+"""Bump when :func:`fit_autoencoder` changes what it computes for the same
+configuration: the saved runs of the old version are then never served."""
+NAME = "part2-ae"
+"""The saved runs' file-name prefix."""
+IDENTITY = ("depth", "alpha", "seed", "skips", "version")
+"""The fields that name a run rather than set it (not in :data:`DEFAULTS`)."""
+
+
+@dataclass(frozen=True)
+class AutoencoderConfig:
+    """One autoencoder of Part II: its data, architecture and training.
+
+    Frozen: make variants with ``dataclasses.replace(config, lr=3e-3)``.
+    ``skips=True`` (not the post's) gives the U-Net twin of the same model.
+    ``keep`` is how many validation predictions the result keeps;
+    ``snapshot_every`` the epochs between snapshots of the probe's output.
+    """
+
+    depth: int
+    alpha: float
+    seed: int
+    n_samples: int = 5000  # the post: "thousands"
+    length: int = 256
+    train_fraction: float = 0.7
+    channels: int = 32
+    kernel_size: int = 4
+    activation: str = "relu"
+    norm: str | None = None
+    lr: float = 1e-3
+    batch_size: int = 32
+    epochs: int = 50
+    snapshot_every: int = 5
+    keep: int = 4
+    skips: bool = False
+    version: int = VERSION
+
+    def __post_init__(self) -> None:
+        alpha = finite_number("noise level alpha", self.alpha)
+        if not 0.0 <= alpha <= 1.0:
+            raise ValueError(f"noise level alpha must lie in [0, 1], got {self.alpha}")
+        object.__setattr__(self, "depth", positive_int("depth", self.depth))
+        object.__setattr__(self, "alpha", alpha)
+        object.__setattr__(self, "seed", non_negative_int("seed", self.seed))
+
+    def key(self) -> dict[str, Any]:
+        """The cache key's configuration: every field; ``skips`` only when
+        True, so the post's models keep the keys they had before it existed."""
+        fields = dataclasses.asdict(self)
+        if not self.skips:
+            del fields["skips"]
+        return fields
+
+    def data(self) -> tuple[Pairs, Pairs]:
+        """The ``(train, validation)`` pairs, each ``(n, length)``.
+
+        The signals depend only on ``n_samples``, ``length`` and ``seed``:
+        every run of a sweep sees the same base signals and noise draw.
+        """
+        signals = two_tone_dataset(self.n_samples, self.length, seed=self.seed)
+        return split(signals.at(self.alpha), self.train_fraction)
+
+    def build(self) -> ConvAutoencoder:
+        """The untrained autoencoder, initialised from the seed."""
+        torch.manual_seed(self.seed)
+        return ConvAutoencoder(self.depth, channels=self.channels,
+                               kernel_size=self.kernel_size, activation=self.activation,
+                               norm=self.norm, skips=self.skips)
+
+
+DEFAULTS: dict[str, Any] = {
+    f.name: f.default for f in dataclasses.fields(AutoencoderConfig)
+    if f.name not in IDENTITY
+}
+"""The book's settings of every model, read from :class:`AutoencoderConfig`."""
+
+SMOKE: dict[str, Any] = {"n_samples": 64, "epochs": 2, "snapshot_every": 1}
+"""The smoke profile's overrides of :data:`DEFAULTS`. Every chapter that trains
+Part II's models uses ``run.size(full={}, smoke=SMOKE)``, so that they all
+build the same configurations and share the saved runs."""
+
+
+def autoencoder_config(depth: int, alpha: float, *, seed: int,
+                       **overrides: Any) -> AutoencoderConfig:
+    """The configuration of one run: :data:`DEFAULTS`, then ``overrides``.
+
+    Raises:
+        ValueError: an override that is not a known setting, or a bad depth/alpha.
+    """
+    unknown = sorted(set(overrides) - set(DEFAULTS) - {"skips"})
+    if unknown:
+        raise ValueError(f"unknown setting(s) {', '.join(unknown)}; "
+                         f"expected some of {', '.join(DEFAULTS)} or skips")
+    return AutoencoderConfig(depth, alpha, seed, **overrides)
+
+
+def sweep_configs(depths: Iterable[int], alphas: Iterable[float], *, seed: int,
+                  **overrides: Any) -> list[AutoencoderConfig]:
+    """Every ``(depth, alpha)`` pair's configuration, noise level by noise level.
+
+    ``depths`` and ``alphas`` may be any iterables (generators included).
+    """
+    depths, alphas = list(depths), list(alphas)
+    return [autoencoder_config(d, a, seed=seed, **overrides)
+            for a in alphas for d in depths]
+
+
+def noisy_mse(pairs: Pairs) -> float:
+    """MSE of the noisy input itself against the clean signal: the bar a
+    denoiser must clear."""
+    return float(np.mean((pairs.noisy.astype(np.float64) - pairs.clean) ** 2))
+
+
+def fit_autoencoder(config: AutoencoderConfig, *, device=None,
+                    progress: bool = False) -> dict[str, Any]:
+    """Train one configuration, without the cache (:func:`train` caches it).
+
+    Returns:
+        ``history`` (:class:`~tutorial_lib.training.History`, snapshots of the
+        first validation sequence ``(snapshots, 1, length)``), ``val_mse``,
+        ``noisy_mse``, ``val_pred`` (first ``keep`` validation outputs,
+        ``(keep, length)``), ``parameters`` and the CPU ``state_dict``.
+
+    Raises:
+        KeyboardInterrupt: training was interrupted (Ctrl-C).
+    """
+    train_pairs, val = config.data()
+    model = config.build()
+    fit_config = FitConfig(epochs=config.epochs, lr=config.lr, batch_size=config.batch_size,
+                           loss="mse", snapshot_every=config.snapshot_every,
+                           seed=config.seed, progress=progress)
+    history = fit(model, train_pairs.noisy, train_pairs.clean, fit_config,
+                  eval_data=(val.noisy, val.clean), probe=val.noisy[:1], device=device)
+    if history.interrupted:
+        raise KeyboardInterrupt(
+            f"training depth {config.depth}, alpha {config.alpha} was interrupted "
+            f"after {len(history.epoch_loss)} of {config.epochs} epochs"
+        )
+    keep = min(config.keep, len(val))
+    return {
+        "history": history,
+        "val_mse": history.final_eval,
+        "noisy_mse": noisy_mse(val),
+        "val_pred": predict(model, val.noisy[:keep]),
+        "parameters": count_parameters(model),
+        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+    }
+
+
+def _fit_from_key(key: Mapping[str, Any], *, device=None) -> dict[str, Any]:
+    return fit_autoencoder(AutoencoderConfig(**key), device=device)
+
+
+def train(config: AutoencoderConfig, run: Run) -> dict[str, Any]:
+    """:func:`fit_autoencoder` on ``run.device``, or its saved run in
+    ``run.artifacts``."""
+    compute = functools.partial(fit_autoencoder, config, device=run.device)
+    return cached(NAME, config.key(), compute, directory=run.artifacts)
+
+
+def train_grid(configs: Iterable[AutoencoderConfig], run: Run) -> list[dict[str, Any]]:
+    """:func:`train` for every configuration, with one line for the saved
+    runs reused (:func:`tutorial_lib.cache.run_grid`)."""
+    keys = [c.key() for c in configs]
+    compute = functools.partial(_fit_from_key, device=run.device)
+    return run_grid(NAME, keys, compute, directory=run.artifacts)
