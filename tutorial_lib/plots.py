@@ -10,7 +10,11 @@ import numpy as np
 
 from tutorial_lib.training import History
 
-COLORS = {"noisy": "#9aa5b1", "clean": "#1f2933", "pred": "#d1495b"}
+RED, BLUE, GREEN = "#d1495b", "#2e86ab", "#66a182"
+COLORS = {"noisy": "#9aa5b1", "clean": "#1f2933", "pred": RED,
+          "red": RED, "blue": BLUE, "green": GREEN}
+"""The book's colours: the roles of :func:`plot_denoising`'s lines, and three
+named colours for anything else that needs telling apart."""
 
 
 def _ax(ax, figsize=(6, 3)):
@@ -71,6 +75,22 @@ def plot_losses(
     ax.set_ylabel(ylabel or f"{which} loss")
     if log:
         ax.set_yscale("log")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def loss_curves(history: History, *, ax=None, train_label: str = "training (full batch)",
+                eval_label: str = "test", ylabel: str = "L1 loss"):
+    """One run's training loss per iteration and its evaluation loss, on a log
+    scale: Part I's figure of a model's training (``epoch_loss`` ``(epochs,)``,
+    ``eval_loss`` at ``eval_epochs``)."""
+    ax = _ax(ax)
+    epochs = np.arange(1, len(history.epoch_loss) + 1)
+    ax.plot(epochs, history.epoch_loss, label=train_label)
+    ax.plot(history.eval_epochs, history.eval_loss, "o-", ms=3, label=eval_label)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel(ylabel)
+    ax.set_yscale("log")
     ax.legend(fontsize="small")
     return ax
 
