@@ -13,13 +13,15 @@ def test_positive_int_accepts_integers_and_returns_int(value):
 
 @pytest.mark.parametrize("value", [0, -2, 1.0, True, np.bool_(True), "3", None])
 def test_positive_int_names_the_argument_and_the_value(value):
-    with pytest.raises(ValueError, match=f"n must be a positive integer, got {value!r}"):
+    message = f"n must be a positive integer, got {value!r}"
+    with pytest.raises(ValueError, match=message):
         checks.positive_int("n", value)
 
 
 def test_integer_bounds_are_in_the_message():
     assert checks.integer("window", 5, minimum=1, maximum=5) == 5
-    with pytest.raises(ValueError, match=r"window must be an integer in \[1, 5\], got 6"):
+    message = r"window must be an integer in \[1, 5\], got 6"
+    with pytest.raises(ValueError, match=message):
         checks.integer("window", 6, minimum=1, maximum=5)
     with pytest.raises(ValueError, match="k must be an integer >= 0, got -1"):
         checks.integer("k", -1, minimum=0)
@@ -34,7 +36,8 @@ def test_finite_number_refuses_what_is_not_a_finite_real(value):
 
 def test_finite_number_positive_minimum_and_unit():
     assert checks.finite_number("x", np.float32(2.5), positive=True) == 2.5
-    with pytest.raises(ValueError, match="t must be a positive finite number of s, got 0"):
+    message = "t must be a positive finite number of s, got 0"
+    with pytest.raises(ValueError, match=message):
         checks.finite_number("t", 0, positive=True, unit=" of s")
     with pytest.raises(ValueError, match="x must be a finite number >= 0.0, got -1"):
         checks.finite_number("x", -1, minimum=0.0)

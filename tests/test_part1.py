@@ -46,7 +46,8 @@ def test_training_is_cached(tmp_path, monkeypatch, capsys):
     config = part1.post_config("rnn", n_sequences=20, seed=0, epochs=2)
     first = part1.train(config, run)
     assert first["test_pred"].shape == (4, 100)
-    assert first["history"].snapshots.shape == (2, 1, 100)  # untrained + after the last epoch
+    # untrained, then after the last epoch
+    assert first["history"].snapshots.shape == (2, 1, 100)
     again = part1.train(config, run)
     assert "reusing" in capsys.readouterr().out
     assert again["test_l1"] == first["test_l1"]
@@ -60,7 +61,8 @@ def test_the_key_holds_what_decides_the_result():
     assert key["n_sequences"] == 50 and key["seed"] == 3
     assert key["version"] == part1.VERSION and key["fit"]["epochs"] == 201
     assert "progress" not in key["fit"]
-    with pytest.raises(ValueError, match="n_sequences must be a positive integer, got 0"):
+    message = "n_sequences must be a positive integer, got 0"
+    with pytest.raises(ValueError, match=message):
         part1.post_config("rnn", n_sequences=0)
 
 
@@ -80,7 +82,8 @@ def interrupt_adam_at(monkeypatch, step):
 
 def test_an_interrupted_training_is_not_saved_and_trains_afresh(tmp_path, monkeypatch):
     run = smoke_run(tmp_path, monkeypatch)
-    config = part1.post_config("rnn", n_sequences=20, seed=0, epochs=10)  # one step an epoch
+    # full batch: one step an epoch
+    config = part1.post_config("rnn", n_sequences=20, seed=0, epochs=10)
     calls = interrupt_adam_at(monkeypatch, 6)
     with pytest.raises(KeyboardInterrupt, match="interrupted after 5 of 10 epochs"):
         part1.train(config, run)

@@ -48,7 +48,8 @@ def test_config_rejects_unknown_settings_and_bad_values():
 
 def test_sweep_configs_cover_the_grid_from_any_iterables():
     configs = part2.sweep_configs((d for d in (2, 8)), (a for a in (0.1, 0.4)), seed=0)
-    assert [(c.depth, c.alpha) for c in configs] == [(2, 0.1), (8, 0.1), (2, 0.4), (8, 0.4)]
+    pairs = [(c.depth, c.alpha) for c in configs]
+    assert pairs == [(2, 0.1), (8, 0.1), (2, 0.4), (8, 0.4)]
 
 
 def test_noisy_mse_matches_the_noise_model():
@@ -89,7 +90,8 @@ def test_train_and_train_grid_share_the_saved_runs(tmp_path, monkeypatch, capsys
     monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
     run = start(profile="smoke", device="cpu")
     assert run.artifacts == tmp_path / "smoke"
-    configs = part2.sweep_configs([1, 2], [0.2], seed=0, n_samples=40, epochs=1, channels=4)
+    configs = part2.sweep_configs([1, 2], [0.2], seed=0, n_samples=40, epochs=1,
+                                  channels=4)
     results = part2.train_grid(configs, run)
     assert "2 runs: 0 reused" in capsys.readouterr().out
     one = part2.train(configs[1], run)

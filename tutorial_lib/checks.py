@@ -15,7 +15,8 @@ import numpy as np
 
 def is_integer(value) -> bool:
     """Whether ``value`` is a Python or NumPy integer (a bool is not)."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+    integral = isinstance(value, (int, np.integer))
+    return integral and not isinstance(value, (bool, np.bool_))
 
 
 def integer(name: str, value, *, minimum: int | None = None,

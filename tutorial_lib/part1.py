@@ -52,7 +52,8 @@ class PostRNNConfig:
     version: int = VERSION
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "n_sequences", positive_int("n_sequences", self.n_sequences))
+        n_sequences = positive_int("n_sequences", self.n_sequences)
+        object.__setattr__(self, "n_sequences", n_sequences)
         object.__setattr__(self, "seed", non_negative_int("seed", self.seed))
 
     def build(self) -> SequenceDenoiser:
@@ -65,7 +66,8 @@ class PostRNNConfig:
 
     def key(self) -> dict[str, Any]:
         """The cache key's configuration (the name is in the file's name)."""
-        return {"n_sequences": self.n_sequences, "seed": self.seed, "probe": "train[:1]",
+        return {"n_sequences": self.n_sequences, "seed": self.seed,
+                "probe": "train[:1]",
                 "model": self.model, "fit": fit_settings(self.fit),
                 "version": self.version}
 
@@ -135,4 +137,5 @@ def train(config: PostRNNConfig, run: Run) -> dict[str, Any]:
     """:func:`fit_post_model` on ``run.device``, or its saved run in
     ``run.artifacts`` (file ``part1-<name>-<key>.pt``)."""
     compute = functools.partial(fit_post_model, config, device=run.device)
-    return cached(f"part1-{config.name}", config.key(), compute, directory=run.artifacts)
+    return cached(f"part1-{config.name}", config.key(), compute,
+                  directory=run.artifacts)

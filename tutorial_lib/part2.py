@@ -155,9 +155,10 @@ def fit_autoencoder(config: AutoencoderConfig, *, device=None,
     """
     train_pairs, val = config.data()
     model = config.build()
-    fit_config = FitConfig(epochs=config.epochs, lr=config.lr, batch_size=config.batch_size,
-                           loss="mse", snapshot_every=config.snapshot_every,
-                           seed=config.seed, progress=progress)
+    fit_config = FitConfig(epochs=config.epochs, lr=config.lr,
+                           batch_size=config.batch_size, loss="mse",
+                           snapshot_every=config.snapshot_every, seed=config.seed,
+                           progress=progress)
     history = fit(model, train_pairs.noisy, train_pairs.clean, fit_config,
                   eval_data=(val.noisy, val.clean), probe=val.noisy[:1], device=device)
     if history.interrupted:

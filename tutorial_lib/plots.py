@@ -79,7 +79,8 @@ def plot_losses(
     return ax
 
 
-def loss_curves(history: History, *, ax=None, train_label: str = "training (full batch)",
+def loss_curves(history: History, *, ax=None,
+                train_label: str = "training (full batch)",
                 eval_label: str = "test", ylabel: str = "L1 loss"):
     """One run's training loss per iteration and its evaluation loss, on a log
     scale: Part I's figure of a model's training (``epoch_loss`` ``(epochs,)``,
