@@ -16,8 +16,17 @@ task, where the noisy input is ``(1 - alpha) * clean + alpha * eps``:
   so it is never worse there than the gain, which is one such filter.
 
 Both are fitted on ``(train_noisy, train_clean)`` only and then applied to
-other data (validation, test) with ``.apply``. The Wiener filter treats each
-sequence as one period of a periodic signal: its output wraps around the ends.
+other data (validation, test) with ``.apply``.
+
+The FFT treats a sequence as one period of a periodic signal. The 2024
+task's sequences are not periodic, so by default (``boundary="even"``)
+every sequence is first extended by its mirror image, ``[x, x[::-1]]``
+(length ``2T``, no jump at the seam or the wrap), filtered, and cut back to
+its first ``T`` samples; ``boundary="circular"`` filters the sequence as it
+is. With the even extension ``X`` and ``Y`` share their phase, so ``H`` is
+real (zero phase) and the output's mirrored half is the mirror of its first
+half: the optimality on the training split holds for the first ``T``
+samples too.
 """
 
 from __future__ import annotations
@@ -69,45 +78,65 @@ def fit_gain(train_noisy, train_clean) -> Gain:
     return Gain(float(np.sum(x * y)) / energy)
 
 
+BOUNDARIES = ("even", "circular")
+
+
+def _extend(x: np.ndarray, boundary: str) -> np.ndarray:
+    """``(n, T)`` -> ``(n, 2T)`` ``[x, x[::-1]]`` for ``"even"``, else ``x`` itself."""
+    return np.concatenate([x, x[:, ::-1]], axis=1) if boundary == "even" else x
+
+
 @dataclass(frozen=True)
 class WienerFilter:
     """A per-frequency gain for sequences of ``length`` samples.
 
     Attributes:
-        response: ``(length // 2 + 1,)`` complex, ``H(f)`` on the rFFT bins.
+        response: ``(m // 2 + 1,)`` complex, ``H(f)`` on the rFFT bins of the
+            ``m``-sample filtered sequence (``m = 2 * length`` for ``"even"``).
         length: ``T``, the sequence length it was fitted on.
+        boundary: ``"even"`` or ``"circular"`` (see the module docstring).
     """
 
     response: np.ndarray
     length: int
+    boundary: str = "even"
 
     def apply(self, noisy) -> np.ndarray:
-        """``irfft(H * rfft(noisy))`` row by row, ``(n, T) -> (n, T)`` float64."""
+        """``irfft(H * rfft(extend(noisy)))[:, :T]``, ``(n, T) -> (n, T)`` float64."""
         x = _as_batch(noisy)
         if x.shape[1] != self.length:
             raise ValueError(
                 f"noisy has {x.shape[1]} samples per sequence; this filter was "
                 f"fitted on length {self.length}"
             )
-        spectrum = np.fft.rfft(x, axis=1) * self.response[None, :]
-        return np.fft.irfft(spectrum, n=self.length, axis=1)
+        extended = _extend(x, self.boundary)
+        spectrum = np.fft.rfft(extended, axis=1) * self.response[None, :]
+        out = np.fft.irfft(spectrum, n=extended.shape[1], axis=1)
+        return out[:, : self.length]
 
 
-def fit_wiener(train_noisy, train_clean) -> WienerFilter:
+def fit_wiener(train_noisy, train_clean, *, boundary: str = "even") -> WienerFilter:
     """The per-frequency least-squares gain ``H(f) = <X* Y> / <|X|^2>``.
 
     ``X``, ``Y``: rFFTs of the ``(n, T)`` training noisy and clean
-    sequences; the averages run over the ``n`` training pairs. A bin where
-    the training input has no energy (below ``1e-12`` of the largest bin's,
-    which is rounding) gets ``H = 0``: there is nothing there to scale.
+    sequences, extended as ``boundary`` says (module docstring); the
+    averages run over the ``n`` training pairs. A bin where the training
+    input has no energy (below ``1e-12`` of the largest bin's, which is
+    rounding) gets ``H = 0``: there is nothing there to scale.
 
     Returns:
-        :class:`WienerFilter` with a ``(T // 2 + 1,)`` response.
+        :class:`WienerFilter`; its response has ``T + 1`` bins for
+        ``"even"``, ``T // 2 + 1`` for ``"circular"``.
     """
+    if boundary not in BOUNDARIES:
+        raise ValueError(
+            f"boundary must be one of {', '.join(BOUNDARIES)}, got {boundary!r}"
+        )
     x, y = _pair(train_noisy, train_clean)
-    spec_x, spec_y = np.fft.rfft(x, axis=1), np.fft.rfft(y, axis=1)
+    spec_x = np.fft.rfft(_extend(x, boundary), axis=1)
+    spec_y = np.fft.rfft(_extend(y, boundary), axis=1)
     cross = np.sum(np.conj(spec_x) * spec_y, axis=0)
     power = np.sum(np.abs(spec_x) ** 2, axis=0)
     kept = power > 1e-12 * power.max()
     response = np.divide(cross, power, out=np.zeros_like(cross), where=kept)
-    return WienerFilter(response=response, length=x.shape[1])
+    return WienerFilter(response=response, length=x.shape[1], boundary=boundary)
