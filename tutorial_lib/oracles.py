@@ -14,7 +14,9 @@ one.
 sequence, the candidate with the smallest largest deviation
 ``max_t |noisy_t - candidate_t|``. The true candidate deviates by at most
 ``noise``, so the chosen one does too; when no other candidate is within
-the band, the choice is the true signal exactly.
+the band, the choice is the true signal exactly. When several distinct sines
+are within it, all are equally likely and the one deviating least is kept:
+``consistent`` then says the choice is possible, not that it is unique.
 """
 
 from __future__ import annotations
