@@ -210,7 +210,7 @@ def evaluate(
 
 
 def _check_finite(tensor: torch.Tensor, name: str, *, nan_ok: bool = False) -> None:
-    """Raise a ValueError naming ``name`` if ``tensor`` holds inf (or NaN, if not ok)."""
+    """Raise a ValueError naming ``name`` if ``tensor`` holds inf, or NaN unless ok."""
     infinite = int(torch.isinf(tensor).sum())
     if infinite:
         raise ValueError(
@@ -266,7 +266,7 @@ def _load_data(inputs, targets, eval_data, probe, device: torch.device) -> _Data
         data.eval_counted = _counted_per_row(data.eval_y)
     if probe is not None:
         data.probe = as_tensor(probe, "probe", device)
-        _check_finite(data.probe, "probe")
+        _check_finite(data.probe, "probe inputs")
     return data
 
 
@@ -389,7 +389,7 @@ def _snapshot_if_due(
     model: nn.Module, data: _Data, config: FitConfig, epoch: int, history: History,
     snapshots: list[torch.Tensor],
 ) -> None:
-    """Snapshot the probe before training (epoch 0), every few epochs, after the last."""
+    """Snapshot the probe before training (epoch 0), every few epochs and at the end."""
     if data.probe is not None and config.snapshot_every:
         if _due(epoch, config.snapshot_every, config.epochs):
             snapshots.append(_snapshot(model, data.probe))
