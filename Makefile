@@ -31,18 +31,19 @@ book: $(STAMP)
 # The build itself, with an environment that is already set up (the site test
 # runs it in a copy of the tree with BIN=<its own venv>/bin). Chapters write
 # their records while they execute, so the generated pages (report, ...) are
-# written from the records there are, the book is built, the records are
-# gathered and the pages rewritten, and the book is built again: that second
-# pass re-reads only the pages whose included files changed, and every
-# chapter comes from the execution cache.
+# written from the records there are (none yet on a fresh build: --missing-ok),
+# the book is built, the records are gathered and the pages rewritten, and the
+# book is built again: that second pass re-reads only the pages whose included
+# files changed, and every chapter comes from the execution cache. gather reads
+# only the chapters _toc.yml lists (see bookbuild/gather.py).
 JB = TUTORIAL_PROFILE=$(PROFILE) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . --keep-going --warningiserror
-GATHER = TUTORIAL_PROFILE=$(PROFILE) $(BIN)/python -m tutorial_lib gather --profile $(PROFILE) --out _build/results.json
-PAGES = $(BIN)/python -m tutorial_lib pages --profile $(PROFILE) --results _build/results.json
+GATHER = TUTORIAL_PROFILE=$(PROFILE) $(BIN)/python -m bookbuild gather --profile $(PROFILE) --out _build/results.json
+PAGES = $(BIN)/python -m bookbuild pages --profile $(PROFILE) --results _build/results.json
 
 site:
 	@mkdir -p _build/.jupyter_cache-$(PROFILE)
 	@ln -sfn .jupyter_cache-$(PROFILE) _build/.jupyter_cache
-	$(GATHER)
+	$(GATHER) --missing-ok
 	$(PAGES)
 	$(JB) --all
 	$(GATHER)

@@ -1,5 +1,6 @@
 import base64
 import re
+import time
 
 import numpy as np
 import pytest
@@ -67,3 +68,160 @@ def test_closes_its_figure():
 def test_rejects_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
         animation.animate_snapshots(**kwargs)
+
+
+# ---------------------------------------------------------------- broken ffmpeg
+
+def fake_ffmpeg(tmp_path, body: str) -> str:
+    """An executable shell script standing in for ffmpeg."""
+    path = tmp_path / "ffmpeg"
+    path.write_text("#!/bin/sh\n" + body + "\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+# ffmpeg-python puts "-y" last; the output file is the argument ending in .mp4
+WRITE_JUNK = 'for a; do case "$a" in *.mp4) out="$a";; esac; done\n'
+WRITE_JUNK += 'head -c 5000 /dev/zero | tr "\\0" "x" > "$out"\nexit 0'
+
+
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        ("exec sleep 30", "ffmpeg did not finish within timeout=1 s"),
+        (WRITE_JUNK, r"output is not an MP4 video: 5000 bytes starting b'xxxx"),
+        ("echo 'Unknown encoder' >&2; exit 1", "status 1: Unknown encoder"),
+        ("exit 0", "ffmpeg exited with status 0 but wrote no video.mp4"),
+    ],
+)
+def test_a_broken_ffmpeg_falls_back_to_the_player_and_says_why(
+    monkeypatch, tmp_path, capsys, body, reason
+):
+    monkeypatch.setattr(animation, "ffmpeg_path", lambda: fake_ffmpeg(tmp_path, body))
+    snaps, clean = frames(3)
+    started = time.monotonic()
+    anim = animation.animate_snapshots(
+        snaps, clean, timeout=1.0, figsize=(2, 1.5), dpi=50
+    )
+    assert time.monotonic() - started < 15
+    assert anim.kind == "jshtml" and anim.video is None and "<img" in anim.html
+    printed = capsys.readouterr().out
+    assert printed.startswith("Showing the JavaScript player instead of a video: ")
+    assert re.search(reason, printed) and re.search(reason, anim.reason)
+
+
+def test_no_ffmpeg_is_printed_too(monkeypatch, capsys):
+    monkeypatch.setattr(animation, "ffmpeg_path", lambda: None)
+    snaps, clean = frames(2)
+    anim = animation.animate_snapshots(snaps, clean, figsize=(2, 1.5), dpi=50)
+    assert anim.reason == "no ffmpeg binary: imageio-ffmpeg is missing or has none"
+    assert anim.reason in capsys.readouterr().out
+
+
+def test_asking_for_the_player_prints_nothing(capsys):
+    snaps, clean = frames(2)
+    anim = animation.animate_snapshots(snaps, clean, prefer="jshtml", dpi=30)
+    assert anim.kind == "jshtml" and anim.reason is None
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("timeout", [0, -1.0, float("nan"), True])
+def test_rejects_a_bad_timeout(timeout):
+    snaps, clean = frames(2)
+    message = f"timeout must be a positive finite number of seconds, got {timeout}"
+    with pytest.raises(ValueError, match=message):
+        animation.animate_snapshots(snaps, clean, timeout=timeout)
+
+
+def test_check_mp4_names_what_it_checked():
+    message = r"videos\[1\] is not an MP4 video: 3 bytes starting b'abc'"
+    with pytest.raises(animation.VideoError, match=message):
+        animation.check_mp4(b"abc", what="videos[1]")
+
+
+# ---------------------------------------------------------------- one grid video
+
+PANEL_INCHES, PANEL_DPI = (2.4, 1.6), 40  # 96 x 64 pixels a panel
+
+
+def panels(count=3, n_frames=4):
+    out = []
+    for k in range(count):
+        snaps, clean = frames(n_frames)
+        labels = [f"run {k}, frame {i}" for i in range(n_frames)]
+        out.append(animation.Panel(snaps * (k + 1), clean, labels=labels))
+    return out
+
+
+def decode(mp4: bytes, tmp_path):
+    import imageio_ffmpeg
+
+    path = tmp_path / "decoded.mp4"
+    path.write_bytes(mp4)
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    width, height = meta["size"]
+    images = [np.frombuffer(f, np.uint8).reshape(height, width, 3) for f in reader]
+    return meta, images
+
+
+def test_compose_grid_stacks_videos_in_step(tmp_path):
+    if animation.ffmpeg_path() is None:
+        pytest.skip("imageio-ffmpeg has no ffmpeg binary here")
+    parts = [
+        animation.animate_snapshots(
+            p.snapshots, p.clean, labels=p.labels, figsize=PANEL_INCHES, dpi=PANEL_DPI
+        )
+        for p in panels(3)
+    ]
+    assert [a.kind for a in parts] == ["video"] * 3
+    grid = animation.compose_grid([a.video for a in parts], columns=2, timeout=60)
+    assert grid[4:8] == b"ftyp"
+    meta, images = decode(grid, tmp_path)
+    assert meta["size"] == (192, 128) and len(images) == 4
+    _, first = decode(parts[0].video, tmp_path)
+    for grid_frame, panel_frame in zip(images, first):  # top-left cell is video 0
+        diff = np.abs(grid_frame[:64, :96].astype(int) - panel_frame.astype(int))
+        assert diff.mean() < 8
+    assert images[0][64:, 96:].min() > 240  # the cell left over is white
+
+
+def test_animate_grid_makes_one_video(tmp_path):
+    if animation.ffmpeg_path() is None:
+        pytest.skip("imageio-ffmpeg has no ffmpeg binary here")
+    anim = animation.animate_grid(
+        panels(4, 3), columns=4, figsize=PANEL_INCHES, dpi=PANEL_DPI, fps=3
+    )
+    assert anim.kind == "video" and anim.frames == 3
+    assert '<video width="384" height="64"' in anim.html
+    meta, images = decode(anim.video, tmp_path)
+    assert meta["size"] == (384, 64) and meta["fps"] == 3 and len(images) == 3
+
+
+def test_animate_grid_without_ffmpeg_is_one_player_and_says_why(monkeypatch, capsys):
+    monkeypatch.setattr(animation, "ffmpeg_path", lambda: None)
+    import matplotlib.pyplot as plt
+
+    before = len(plt.get_fignums())
+    anim = animation.animate_grid(panels(3, 2), figsize=PANEL_INCHES, dpi=PANEL_DPI)
+    assert anim.kind == "jshtml" and anim.frames == 2 and anim.video is None
+    assert anim.html.count("<img") == 1  # one player, two frames
+    assert len(re.findall(r'frames\[\d+\] = "data:image/png', anim.html)) == 2
+    assert "no ffmpeg binary" in capsys.readouterr().out
+    assert len(plt.get_fignums()) == before
+
+
+def test_compose_grid_refuses_what_is_not_a_video():
+    with pytest.raises(animation.VideoError, match=r"videos\[0\] is not an MP4"):
+        animation.compose_grid([b"\0" * 1000])
+    with pytest.raises(ValueError, match="columns must be a positive integer, got 0"):
+        animation.compose_grid([b""], columns=0)
+    with pytest.raises(ValueError, match="videos is empty"):
+        animation.compose_grid([])
+
+
+def test_animate_grid_needs_panels_of_equal_length():
+    with pytest.raises(ValueError, match=r"same number of frames, got \[3, 2\]"):
+        animation.animate_grid([panels(1, 3)[0], panels(1, 2)[0]])
+    with pytest.raises(ValueError, match="non-empty list of Panel"):
+        animation.animate_grid([])

@@ -88,3 +88,69 @@ def test_bad_arguments_raise_clear_errors(call, message):
     x = data.sine_dataset(4, 100, seed=0).noisy
     with pytest.raises(ValueError, match=message):
         call(x)
+
+
+# ---------------------------------------------------------------- NaN (issue 11 item 4)
+
+def with_nan(array, row=2, col=7):
+    out = np.array(array, copy=True)
+    out[row, col] = np.nan
+    return out
+
+
+def test_choose_parameter_refuses_a_nan_instead_of_picking_the_first_candidate():
+    d = data.sine_dataset(20, 100, seed=0)
+    windows = [5, 11, 31]
+    finite = b.choose_parameter(b.savgol, windows, d.noisy, d.clean)
+    assert finite.value != windows[0]  # on finite data the first is not the best
+    message = r"noisy must be finite, got 1 NaN .* the first at row 2, column 7 \(nan\)"
+    with pytest.raises(ValueError, match=message):
+        b.choose_parameter(b.savgol, windows, with_nan(d.noisy), d.clean)
+    with pytest.raises(ValueError, match="clean must be finite, got 1 NaN"):
+        b.choose_parameter(b.savgol, windows, d.noisy, with_nan(d.clean))
+
+
+def test_choose_parameter_refuses_a_candidate_whose_loss_is_not_finite():
+    d = data.sine_dataset(5, 40, seed=0)
+
+    def zero_filter(noisy, value):  # a gain fitted to all-zero output is 0 / 0
+        return np.zeros_like(noisy)
+
+    with pytest.raises(ValueError, match=r"candidate 3 scores nan .*finite loss"):
+        b.choose_parameter(zero_filter, [3], d.noisy, d.clean, fit_gain=True)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: b.offset_oracle(x),
+        lambda x: b.lsq_sine(x),
+        lambda x: b.moving_average(x, 5),
+        lambda x: b.lowpass(x, 0.1),
+        lambda x: b.two_tone_oracle(x, np.linspace(0, 1, x.shape[1]), grid=5),
+    ],
+)
+def test_oracles_and_filters_refuse_a_nan_row(call):
+    x = data.sine_dataset(4, 100, seed=0).noisy
+    with pytest.raises(ValueError, match="noisy must be finite, got 1 NaN"):
+        call(with_nan(x))
+    x[1] = np.inf
+    with pytest.raises(ValueError, match=r"got 100 NaN or infinite value\(s\)"):
+        call(x)
+
+
+@pytest.mark.parametrize("period", [0, -1.0, np.nan, np.inf, True, "60"])
+def test_sine_oracles_name_a_bad_period(period):
+    x = data.sine_dataset(2, 100, seed=0).noisy
+    message = f"period must be a positive finite number, got {period!r}"
+    for oracle in (b.offset_oracle, b.lsq_sine):
+        with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+            oracle(x, period=period)
+
+
+def test_two_tone_oracle_refuses_nan_sample_points():
+    d = data.two_tone_dataset(2, 32, seed=0)
+    x = d.x.copy()
+    x[3] = np.nan
+    with pytest.raises(ValueError, match=r"x must be finite, got 1 NaN"):
+        b.two_tone_oracle(d.clean, x, grid=5)

@@ -101,3 +101,141 @@ def test_hide_targets_by_count_and_fraction():
 def test_hide_targets_rejects_bad_requests(kwargs):
     with pytest.raises(ValueError):
         data.hide_targets(np.zeros((4, 4)), **kwargs)
+
+
+# ---------------------------------------------------------------- bad values (issue 11)
+
+def _digest(*arrays) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for array in arrays:
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def test_valid_input_gives_the_same_bits_as_before_the_checks():
+    # Digests computed on main before the argument checks were added.
+    d = data.sine_dataset(200, 100, seed=3)
+    assert _digest(d.noisy, d.clean) == "92dfa1c41438d0eb"
+    rng = np.random.default_rng(5)
+    d = data.sine_dataset(50, 100, period=40.0, noise=0.2, max_offset=7, seed=rng)
+    assert _digest(d.noisy, d.clean) == "89925bcf4d558dca"
+    t = data.two_tone_dataset(40, 256, seed=2)
+    assert _digest(t.x, t.freqs, t.clean, t.eps, t.at(0.3).noisy) == "85673213ef7d421c"
+    hidden = data.hide_targets(np.zeros((10, 10)), fraction=0.3, seed=1)
+    assert _digest(hidden) == "ece7f39ecccf83ff"
+
+
+POSITIVE = "must be a positive finite number, got"
+FINITE = "must be a finite number, got"
+SEED = "seed must be a non-negative integer or a numpy Generator, got"
+OFFSET = "max_offset must be a non-negative integer or None, got"
+FREQS = r"freq_range must be \(low, high\), finite numbers with 0 <= low < high, got"
+
+
+def sine(**kwargs):
+    return data.sine_dataset(3, **kwargs)
+
+
+def two_tone(**kwargs):
+    return data.two_tone_dataset(3, **kwargs)
+
+
+def hide(**kwargs):
+    return data.hide_targets(np.zeros((4, 4)), **kwargs)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: sine(period=0), f"period {POSITIVE} 0$"),
+        (lambda: sine(period=-60.0), f"period {POSITIVE} -60.0"),
+        (lambda: sine(period=math.inf), f"period {POSITIVE} inf"),
+        (lambda: sine(period=True), f"period {POSITIVE} True"),
+        (lambda: data.sine(np.arange(3), period=0.0), f"period {POSITIVE} 0.0"),
+        (lambda: sine(noise=math.nan), f"noise {FINITE} nan"),
+        (lambda: sine(noise=-0.1), "noise must be a finite number >= 0.0, got -0.1"),
+        (lambda: sine(noise="0.3"), f"noise {FINITE} '0.3'"),
+        (lambda: sine(max_offset=-1), f"{OFFSET} -1"),
+        (lambda: sine(max_offset=2.5), f"{OFFSET} 2.5"),
+        (lambda: sine(max_offset=True), f"{OFFSET} True"),
+        (lambda: sine(seed=-1), f"{SEED} -1"),
+        (lambda: sine(seed=True), f"{SEED} True"),
+        (lambda: data.sine_dataset(True), "n must be a positive integer, got True"),
+        (lambda: two_tone(x_max=math.nan), f"x_max {POSITIVE} nan"),
+        (lambda: two_tone(x_max=0), f"x_max {POSITIVE} 0"),
+        (lambda: two_tone(length=2.0), "length must be a positive integer, got 2.0"),
+        (lambda: two_tone(freq_range=(0.5, math.nan)), rf"{FREQS} \(0.5, nan\)"),
+        (lambda: two_tone(freq_range=(2.5, 0.5)), rf"{FREQS} \(2.5, 0.5\)"),
+        (lambda: two_tone(freq_range=1.0), f"{FREQS} 1.0"),
+        (lambda: two_tone(seed=1.5), f"{SEED} 1.5"),
+        (lambda: two_tone().at(math.nan), f"noise level alpha {FINITE} nan"),
+        (lambda: two_tone().at(True), f"noise level alpha {FINITE} True"),
+        (lambda: hide(fraction=math.nan), f"fraction {FINITE} nan"),
+        (lambda: hide(fraction=True), f"fraction {FINITE} True"),
+        (lambda: hide(count=True), r"count must be an integer in \[0, 16\], got True"),
+        (lambda: hide(), "exactly one of count= or fraction=, got count=None"),
+    ],
+)
+def test_generators_name_the_bad_argument_and_its_value(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+@pytest.mark.parametrize(
+    "n_train, message",
+    [
+        (True, r"n_train must be a count \(an integer\) or a fraction .*, got True"),
+        ("0.7", r"n_train must be a count .* got '0.7'"),
+        (1.5, r"n_train as a float must be a fraction in \(0, 1\), got 1.5"),
+        (math.nan, r"n_train as a float must be a fraction in \(0, 1\), got nan"),
+        (0.0, r"n_train as a float must be a fraction in \(0, 1\), got 0.0"),
+    ],
+)
+def test_split_refuses_what_is_neither_a_count_nor_a_fraction(n_train, message):
+    d = data.sine_dataset(10, 5, seed=0)
+    with pytest.raises(ValueError, match=message):
+        data.split(d, n_train)
+
+
+def test_split_takes_numpy_counts_and_fractions():
+    d = data.sine_dataset(10, 5, seed=0)
+    assert [len(p) for p in data.split(d, np.int64(4))] == [4, 6]
+    assert [len(p) for p in data.split(d, np.float32(0.7))] == [7, 3]
+
+
+def test_pairs_refuses_an_integer_index_and_says_what_to_use():
+    d = data.sine_dataset(10, 5, seed=0)
+    with pytest.raises(TypeError, match=r"got the integer 3: use pairs\[3:4\]"):
+        d[3]
+    with pytest.raises(TypeError, match="integer"):
+        d[np.int64(0)]
+    one = d[3:4]
+    assert len(one) == 1 and repr(one) == "Pairs(n=1, length=5)"
+    np.testing.assert_array_equal(one.noisy[0], d.noisy[3])
+    picked = d[[0, 2]]
+    assert len(picked) == 2 and picked.clean.shape == (2, 5)
+    assert len(d[d.clean[:, 0] > 0]) == int((d.clean[:, 0] > 0).sum())
+
+
+def test_pairs_checks_the_shapes_it_is_built_from():
+    shapes = r"same shape \(n, length\), got \(3, 4\) and \(3, 5\)"
+    with pytest.raises(ValueError, match=shapes):
+        data.Pairs(np.zeros((3, 4)), np.zeros((3, 5)))
+    with pytest.raises(ValueError, match=r"2-D arrays .* got \(4,\) and \(4,\)"):
+        data.Pairs(np.zeros(4), np.zeros(4))
+    with pytest.raises(ValueError, match="2-D arrays"):
+        data.sine_dataset(4, 6)[0, :]
+
+
+def test_writing_to_one_noise_level_changes_no_other():
+    d = data.two_tone_dataset(4, 16, seed=0)
+    before = d.clean.copy()
+    low, high = d.at(0.1), d.at(0.4)
+    low.clean[:] = 0.0
+    low.noisy[:] = 0.0
+    np.testing.assert_array_equal(d.clean, before)
+    np.testing.assert_array_equal(high.clean, before)
+    np.testing.assert_array_equal(d.at(0.1).clean, before)
+    assert low.clean.flags.writeable  # a copy: torch takes it without a warning

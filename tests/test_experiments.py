@@ -1,8 +1,12 @@
 import os
+import subprocess
+import sys
+import time
 
 import pytest
 
 from tutorial_lib import experiments
+from tutorial_lib.training import History
 
 
 def test_cached_computes_once_then_reuses(tmp_path):
@@ -52,3 +56,90 @@ def test_bad_names_and_configs_raise(tmp_path):
 def test_artifacts_dir_follows_environment(tmp_path, monkeypatch):
     monkeypatch.setenv(experiments.ENV_VAR, str(tmp_path))
     assert experiments.artifacts_dir("smoke") == tmp_path / "smoke"
+
+
+@pytest.mark.parametrize("wrap", [
+    lambda h: h,
+    lambda h: {"history": h, "loss": 0.1},
+    lambda h: {"runs": [1, (2, {"deep": h})]},
+])
+def test_a_result_holding_an_interrupted_history_is_never_saved(tmp_path, wrap):
+    stopped = wrap(History(epoch_loss=[1.0], interrupted=True))
+    with pytest.raises(KeyboardInterrupt, match="was not saved"):
+        experiments.cached("run", {"a": 1}, lambda: stopped, directory=tmp_path)
+    assert not list(tmp_path.glob("*.pt"))
+    finished = wrap(History(epoch_loss=[1.0, 0.5]))
+    assert experiments.cached("run", {"a": 1}, lambda: finished, directory=tmp_path)
+    assert len(list(tmp_path.glob("*.pt"))) == 1
+
+
+def test_a_result_that_cannot_be_saved_is_returned_with_a_warning(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.warns(RuntimeWarning, match="could not be saved"):
+        out = experiments.cached("run", {}, lambda: 3,
+                                 directory=tmp_path / "file" / "d")
+    assert out == 3
+    with pytest.warns(RuntimeWarning, match="could not be saved"):
+        unpicklable = experiments.cached("run", {}, lambda: (lambda: 1),
+                                         directory=tmp_path)
+    assert unpicklable() == 1
+    assert not [p for p in os.listdir(tmp_path) if p != "file"]
+
+
+@pytest.mark.parametrize("content", [b"", b"garbage, not a torch file", "truncate"])
+def test_a_corrupt_saved_run_is_set_aside_and_recomputed(tmp_path, capsys, content):
+    experiments.cached("run", {"a": 1}, lambda: list(range(1000)), directory=tmp_path)
+    (path,) = tmp_path.glob("run-*.pt")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2] if content == "truncate" else content)
+    capsys.readouterr()
+    again = experiments.cached("run", {"a": 1}, lambda: "again", directory=tmp_path)
+    assert again == "again"
+    out = capsys.readouterr().out
+    assert f"{path}: cannot be read" in out and f"{path.name}.corrupt" in out
+    assert (tmp_path / f"{path.name}.corrupt").is_file()
+    third = experiments.cached("run", {"a": 1}, lambda: "third", directory=tmp_path)
+    assert third == "again"  # the recomputed run was saved
+
+
+def test_stale_temporary_files_are_removed(tmp_path):
+    stale, fresh = tmp_path / ".run-abc.pt.x1.tmp", tmp_path / ".run-abc.pt.x2.tmp"
+    other = tmp_path / "notes.tmp"
+    for path in (stale, fresh, other):
+        path.write_text("partial")
+    old = time.time() - experiments.STALE_TMP_SECONDS - 5
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    experiments.cached("run", {}, lambda: 1, directory=tmp_path)
+    assert not stale.exists() and fresh.exists() and other.exists()
+
+
+def test_a_reused_grid_prints_one_line(tmp_path, capsys):
+    configs = [{"d": d} for d in (1, 2, 3)]
+    experiments.run_grid("g", configs[:2], lambda c: c["d"], directory=tmp_path)
+    first = capsys.readouterr().out
+    assert "[1/2] d=1" in first and "2 runs: 0 reused" in first and "2 trained" in first
+    results = experiments.run_grid("g", configs, lambda c: c["d"], directory=tmp_path)
+    assert results == [1, 2, 3]
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "[3/3] d=3" and len(lines) == 3
+    assert lines[-1] == f"3 runs: 2 reused from {tmp_path}, 1 trained"
+    experiments.run_grid("g", configs, lambda c: c["d"], directory=tmp_path)
+    assert capsys.readouterr().out == f"3 runs: 3 reused from {tmp_path}\n"
+
+
+def test_a_script_stopped_by_ctrl_c_in_a_grid_exits_non_zero(tmp_path):
+    script = (
+        "import sys\n"
+        "from tutorial_lib import experiments\n"
+        "def compute(c):\n"
+        "    if c['d'] == 2:\n"
+        "        raise KeyboardInterrupt\n"
+        "    return c['d']\n"
+        "experiments.run_grid('g', [{'d': 1}, {'d': 2}], compute,"
+        " directory=sys.argv[1])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "KeyboardInterrupt" in done.stderr
+    assert len(list(tmp_path.glob("g-*.pt"))) == 1  # the finished point is kept

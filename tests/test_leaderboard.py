@@ -1,6 +1,6 @@
 import pytest
 
-from tutorial_lib.leaderboard import leaderboard_markdown
+from bookbuild.leaderboard import leaderboard_markdown
 
 
 def rec(id, value, seconds=1.0):

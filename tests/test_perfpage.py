@@ -1,6 +1,9 @@
 import json
 
-from tutorial_lib.perfpage import performance_markdown
+import pytest
+
+from bookbuild.errors import BuildInputError
+from bookbuild.perfpage import performance_markdown
 
 MACHINE = {"cpu": "Test CPU", "cores": 2, "torch_threads": 2, "python": "3.11", "torch": "2.13.0",
            "gpu": None, "date": "2026-01-01", "memory_gib": 24}
@@ -28,3 +31,14 @@ def test_page_with_build_results(tmp_path):
 
 def test_empty_folder_says_nothing_was_measured(tmp_path):
     assert performance_markdown(tmp_path).count("Not measured yet") == 2
+
+
+@pytest.mark.parametrize("name, text", [
+    ("fit_vs_plain_cpu.json", "{truncated"),
+    ("fit_vs_plain_cpu.json", '{"rows": []}'),
+    ("book_build_full.json", json.dumps({"machine": MACHINE})),
+])
+def test_an_unusable_benchmark_file_is_named(tmp_path, name, text):
+    (tmp_path / name).write_text(text)
+    with pytest.raises(BuildInputError, match=f"{name}: not a benchmark result"):
+        performance_markdown(tmp_path)

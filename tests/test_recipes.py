@@ -1,7 +1,9 @@
 import pytest
+import torch
 
 from tutorial_lib import recipes
 from tutorial_lib.models import SequenceDenoiser
+from tutorial_lib.training import fit
 
 
 def test_post_settings():
@@ -43,3 +45,37 @@ def test_training_is_cached(tmp_path, capsys):
     assert again["test_l1"] == first["test_l1"]
     other = recipes.train_post_model(recipe, 20, 1, directory=tmp_path)
     assert other["test_l1"] != first["test_l1"]
+
+
+def interrupt_adam_at(monkeypatch, step):
+    """Make ``torch.optim.Adam.step`` raise KeyboardInterrupt at call ``step``."""
+    original, calls = torch.optim.Adam.step, []
+
+    def step_or_interrupt(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == step:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.Adam, "step", step_or_interrupt)
+    return calls
+
+
+def test_an_interrupted_training_is_not_saved_and_trains_afresh(tmp_path, monkeypatch):
+    recipe = recipes.post_recipe("rnn", epochs=10)  # full batch: one step an epoch
+    calls = interrupt_adam_at(monkeypatch, 6)
+    with pytest.raises(KeyboardInterrupt, match="interrupted after 5 of 10 epochs"):
+        recipes.train_post_model(recipe, 20, 0, directory=tmp_path)
+    assert len(calls) == 6 and not list(tmp_path.glob("*.pt"))
+    monkeypatch.undo()
+    result = recipes.train_post_model(recipe, 20, 0, directory=tmp_path)
+    assert not result["history"].interrupted
+    assert len(result["history"].epoch_loss) == 10
+
+
+def test_fit_outside_the_cache_still_returns_the_partial_history(monkeypatch):
+    recipe = recipes.post_recipe("rnn", epochs=10)
+    train, _ = recipes.post_data(20, seed=0)
+    interrupt_adam_at(monkeypatch, 6)
+    history = fit(recipe.build(), train.noisy, train.clean, recipe.fit)
+    assert history.interrupted and len(history.epoch_loss) == 5

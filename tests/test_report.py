@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from tutorial_lib import pages, report
+from bookbuild import __main__ as cli
+from bookbuild import report
 
 
 def entry(id, value, reference=None, profile="full"):
@@ -67,18 +68,8 @@ def test_bad_records_raise(bad):
 def test_pages_command_writes_the_report_from_a_results_file(tmp_path, capsys):
     results = tmp_path / "results.json"
     results.write_text(json.dumps([entry("part1/rnn/test_l1", 0.05, 0.0611)]))
-    pages.main(["--profile", "full", "--results", str(results), "--out", str(tmp_path / "gen"),
-                "--benchmarks", str(tmp_path / "none")])
+    cli.main(["pages", "--profile", "full", "--results", str(results),
+              "--out", str(tmp_path / "gen"), "--benchmarks", str(tmp_path / "none")])
     text = (tmp_path / "gen" / "report.md").read_text()
     assert "`part1/rnn/test_l1` | 0.05 | 0.0611 | 0.818 |" in text
     assert "1 records" in capsys.readouterr().out
-
-
-def test_a_missing_optional_generator_is_skipped_and_a_broken_one_is_not(monkeypatch, tmp_path):
-    assert pages._optional("tutorial_lib.no_such_page", "make") is None
-    assert pages._optional("tutorial_lib.report", "report_markdown") is report.report_markdown
-    # a generator module that exists but cannot import what it needs must not be hidden
-    (tmp_path / "broken_page_for_test.py").write_text("import no_such_dependency_for_test\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(ModuleNotFoundError, match="no_such_dependency_for_test"):
-        pages._optional("broken_page_for_test", "make")

@@ -58,3 +58,20 @@ def test_build_model_gives_the_unet_twin_when_asked():
     cfg = sweep.autoencoder_config(3, 0.2, seed=0, channels=4)
     plain, twin = sweep.build_model(cfg), sweep.build_model({**cfg, "skips": True})
     assert not plain.skips and twin.skips
+
+
+def test_sweep_configs_accept_generators():
+    configs = sweep.sweep_configs((d for d in (2, 8)), (a for a in (0.1, 0.4)), seed=0)
+    assert [(c["depth"], c["alpha"]) for c in configs] == [
+        (2, 0.1), (8, 0.1), (2, 0.4), (8, 0.4)]
+
+
+def test_an_interrupt_at_the_first_step_is_an_interrupt(monkeypatch, tmp_path):
+    def interrupt(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(torch.optim.Adam, "step", interrupt)
+    cfg = sweep.autoencoder_config(2, 0.2, seed=0, n_samples=40, epochs=2, channels=4)
+    with pytest.raises(KeyboardInterrupt, match="interrupted after 0 of 2 epochs"):
+        experiments.run_grid("ae", [cfg], sweep.train_autoencoder, directory=tmp_path)
+    assert not list(tmp_path.glob("*.pt"))

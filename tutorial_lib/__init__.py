@@ -9,7 +9,7 @@ One module a responsibility:
 * :mod:`tutorial_lib.losses`: NaN-masked L1 and MSE
 * :mod:`tutorial_lib.training`: :func:`fit` and its :class:`History`
 * :mod:`tutorial_lib.experiments`: runs cached on disk by configuration; sweeps
-* :mod:`tutorial_lib.results`: headline numbers for ``_build/results.json``
+* :mod:`tutorial_lib.records`: headline numbers a chapter records
 * :mod:`tutorial_lib.plots`: the recurring figures
 """
 

@@ -6,15 +6,28 @@ an H.264 video (``kind="video"``), encoded by the ffmpeg binary that
 ``imageio-ffmpeg`` ships, or matplotlib's JavaScript player
 (``kind="jshtml"``) where no ffmpeg works. Display it with
 ``IPython.display.HTML(anim.html)`` or simply as a cell's last value.
+
+:func:`animate_grid` does the same for several runs at once: one video per
+panel, then :func:`compose_grid` stacks them into one synchronised video with
+ffmpeg's ``xstack`` filter (frame ``k`` of every panel in frame ``k``).
+
+ffmpeg is run as a child process with a time limit (``timeout``), and what it
+writes is accepted only if it is an MP4 file. When it is missing, fails,
+hangs or writes something else, the JavaScript player is used instead and
+the reason is printed, so that it shows on the page.
 """
 
 from __future__ import annotations
 
-import logging
+import base64
+import math
 import subprocess
-from dataclasses import dataclass
-from typing import Sequence
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
 
+import ffmpeg
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
@@ -23,21 +36,82 @@ from matplotlib.animation import FuncAnimation
 from tutorial_lib.plots import COLORS
 
 KINDS = ("video", "jshtml")
+TIMEOUT_S = 120.0
+"""Default limit, in seconds, on one run of ffmpeg."""
+MIN_MP4_BYTES = 256
+"""Fewer bytes than this cannot hold an MP4's header boxes and one frame."""
+VIDEO_TAG = (
+    '<video width="{width}" height="{height}" controls autoplay loop>\n'
+    '  <source type="video/mp4" src="data:video/mp4;base64,{data}">\n'
+    "  Your browser does not support the video tag.\n</video>"
+)
+
+
+class VideoError(RuntimeError):
+    """ffmpeg is missing, failed, took too long or wrote no MP4 video."""
 
 
 @dataclass(frozen=True)
 class Animation:
-    """An embeddable animation: ``html`` to display, ``kind`` in ``("video", "jshtml")``."""
+    """An embeddable animation.
+
+    Attributes:
+        html: what to display.
+        kind: ``"video"`` or ``"jshtml"``.
+        frames: number of frames.
+        video: the MP4 file's bytes when ``kind == "video"``, else ``None``.
+        reason: why the JavaScript player replaced a video, if it did.
+    """
 
     html: str
     kind: str
     frames: int
+    video: bytes | None = field(default=None, repr=False)
+    reason: str | None = None
 
     def _repr_html_(self) -> str:
         return self.html
 
     def __repr__(self) -> str:
-        return f"Animation(kind={self.kind!r}, frames={self.frames}, {len(self.html) / 1e3:.0f} kB of HTML)"
+        size = f"{len(self.html) / 1e3:.0f} kB of HTML"
+        return f"Animation(kind={self.kind!r}, frames={self.frames}, {size})"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One run's snapshots, as :func:`animate_snapshots` takes them.
+
+    Attributes:
+        snapshots: ``(frames, time)`` predictions of one sequence.
+        clean: ``(time,)`` the clean signal.
+        noisy: ``(time,)`` the noisy input, or ``None``.
+        labels: one title per frame, or ``None`` (``"frame i"``).
+    """
+
+    snapshots: np.ndarray
+    clean: np.ndarray
+    noisy: np.ndarray | None = None
+    labels: Sequence[str] | None = None
+
+    def __post_init__(self):
+        snapshots = np.asarray(self.snapshots, dtype=float)
+        clean = np.asarray(self.clean, dtype=float).reshape(-1)
+        shape_ok = snapshots.ndim == 2 and snapshots.shape[1] == len(clean)
+        if not shape_ok or not len(snapshots):
+            raise ValueError(
+                "snapshots must have shape (frames, time) with time = len(clean) = "
+                f"{len(clean)}, got {snapshots.shape}"
+            )
+        if self.labels is not None and len(self.labels) != len(snapshots):
+            raise ValueError(
+                f"labels must give one title per frame: got {len(self.labels)} "
+                f"labels for {len(snapshots)} frames"
+            )
+        object.__setattr__(self, "snapshots", snapshots)
+        object.__setattr__(self, "clean", clean)
+
+    def label(self, i: int) -> str:
+        return self.labels[i] if self.labels is not None else f"frame {i}"
 
 
 def ffmpeg_path() -> str | None:
@@ -50,18 +124,188 @@ def ffmpeg_path() -> str | None:
         return None
 
 
-def _as_video(anim: FuncAnimation, exe: str | None) -> str | None:
-    """``anim`` as an HTML ``<video>``, or ``None`` when ffmpeg cannot make one."""
+# ---------------------------------------------------------------- ffmpeg
+
+def check_mp4(data: bytes, what: str = "ffmpeg's output") -> bytes:
+    """``data`` itself if it is an MP4 file (an ``ftyp`` box first, a ``moov``
+    box somewhere, and at least :data:`MIN_MP4_BYTES`); else :class:`VideoError`."""
+    if len(data) < MIN_MP4_BYTES or data[4:8] != b"ftyp" or b"moov" not in data:
+        raise VideoError(
+            f"{what} is not an MP4 video: {len(data)} bytes starting {data[:12]!r} "
+            f"(expected an 'ftyp' box in bytes 4-8, a 'moov' box and at least "
+            f"{MIN_MP4_BYTES} bytes)"
+        )
+    return data
+
+
+def _run_ffmpeg(stream, output: Path, timeout: float) -> bytes:
+    """Run an ffmpeg-python ``stream`` writing ``output``; return its checked bytes."""
+    exe = ffmpeg_path()
     if exe is None:
-        return None
-    with mpl.rc_context({"animation.ffmpeg_path": exe, "animation.writer": "ffmpeg"}):
-        try:
-            html = anim.to_html5_video()
-        except (RuntimeError, OSError, ValueError, subprocess.SubprocessError) as err:  # writer missing or ffmpeg failed
-            logging.getLogger(__name__).info("ffmpeg could not encode the animation: %s", err)
-            return None
-    # Above animation.embed_limit matplotlib returns a notice instead of a video.
-    return html if "<video" in html else None
+        raise VideoError("no ffmpeg binary: imageio-ffmpeg is missing or has none")
+    args = stream.overwrite_output().compile(cmd=exe)
+    try:
+        done = subprocess.run(
+            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        message = f"ffmpeg did not finish within timeout={timeout:g} s"
+        raise VideoError(message) from None
+    except OSError as err:
+        raise VideoError(f"ffmpeg could not be started ({exe}): {err}") from None
+    if done.returncode != 0:
+        lines = done.stderr.decode(errors="replace").strip().splitlines() or ["?"]
+        raise VideoError(f"ffmpeg exited with status {done.returncode}: {lines[-1]}")
+    if not output.is_file():
+        raise VideoError(f"ffmpeg exited with status 0 but wrote no {output.name}")
+    return check_mp4(output.read_bytes())
+
+
+def _timeout(timeout: float) -> float:
+    ok = isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
+    if not ok or not math.isfinite(timeout) or timeout <= 0:
+        raise ValueError(
+            f"timeout must be a positive finite number of seconds, got {timeout!r}"
+        )
+    return float(timeout)
+
+
+def _h264(stream, output: Path):
+    """Encode ``stream`` as H.264 in ``output``, each side padded to an even size."""
+    stream = stream.filter("pad", "ceil(iw/2)*2", "ceil(ih/2)*2", color="white")
+    return stream.output(
+        str(output), vcodec="libx264", pix_fmt="yuv420p", movflags="+faststart"
+    )
+
+
+def render_video(
+    fig, update: Callable[[int], object], count: int, *, fps: int, timeout: float
+) -> tuple[bytes, tuple[int, int]]:
+    """Draw ``update(0) .. update(count - 1)`` on ``fig`` and encode them as an MP4.
+
+    Returns:
+        The MP4 file's bytes and its ``(width, height)`` in pixels.
+
+    Raises:
+        VideoError: when ffmpeg is missing, fails, runs past ``timeout``
+        seconds or writes something that is not an MP4 video.
+    """
+    with tempfile.TemporaryDirectory(prefix="tutorial-video-") as tmp:
+        raw, output = Path(tmp) / "frames.rgba", Path(tmp) / "video.mp4"
+        with raw.open("wb") as out:
+            for i in range(count):
+                update(i)
+                fig.canvas.draw()
+                rgba = np.asarray(fig.canvas.buffer_rgba())
+                out.write(rgba.tobytes())
+        height, width = rgba.shape[:2]
+        frames = ffmpeg.input(
+            str(raw), format="rawvideo", pix_fmt="rgba", s=f"{width}x{height}",
+            framerate=fps,
+        )
+        video = _run_ffmpeg(_h264(frames, output), output, timeout)
+    return video, (width + width % 2, height + height % 2)
+
+
+def compose_grid(
+    videos: Sequence[bytes], *, columns: int = 2, timeout: float = TIMEOUT_S
+) -> bytes:
+    """MP4 videos of one frame size stacked into one grid video, ``columns`` wide.
+
+    Frame ``k`` of the result holds frame ``k`` of every input (ffmpeg's
+    ``xstack`` filter), in reading order; give the inputs the same frame rate
+    and number of frames. Cells left over in the last row are white.
+
+    Returns:
+        The grid's MP4 bytes. Raises :class:`VideoError` as :func:`render_video`.
+    """
+    if isinstance(columns, bool) or not isinstance(columns, int) or columns < 1:
+        raise ValueError(f"columns must be a positive integer, got {columns!r}")
+    if len(videos) == 0:
+        raise ValueError("videos is empty; give at least one MP4 video to compose")
+    for i, video in enumerate(videos):
+        check_mp4(bytes(video), what=f"videos[{i}]")
+    with tempfile.TemporaryDirectory(prefix="tutorial-grid-") as tmp:
+        inputs = []
+        for i, video in enumerate(videos):
+            (Path(tmp) / f"{i}.mp4").write_bytes(video)
+            inputs.append(ffmpeg.input(str(Path(tmp) / f"{i}.mp4")).video)
+        stream = inputs[0]
+        if len(inputs) > 1:
+            cells = [_cell(i, columns) for i in range(len(inputs))]
+            stream = ffmpeg.filter(
+                inputs, "xstack", inputs=len(inputs), layout="|".join(cells),
+                fill="white",
+            )
+        output = Path(tmp) / "grid.mp4"
+        return _run_ffmpeg(_h264(stream, output), output, _timeout(timeout))
+
+
+def _cell(i: int, columns: int) -> str:
+    """xstack's position of input ``i``: ``x_y`` in multiples of input 0's size."""
+    row, col = divmod(i, columns)
+    return f"{'+'.join(['w0'] * col) or '0'}_{'+'.join(['h0'] * row) or '0'}"
+
+
+def video_html(video: bytes, width: int, height: int) -> str:
+    """An HTML ``<video>`` that plays the MP4 ``video`` embedded in the page."""
+    limit_mb = mpl.rcParams["animation.embed_limit"]
+    if len(video) * 4 / 3 > limit_mb * 1024 * 1024:  # base64 makes it 4/3 larger
+        raise VideoError(
+            f"the video is {len(video) / 1e6:.1f} MB, over "
+            f"rcParams['animation.embed_limit'] = {limit_mb} MB"
+        )
+    data = base64.b64encode(video).decode("ascii")
+    return VIDEO_TAG.format(width=width, height=height, data=data)
+
+
+# ---------------------------------------------------------------- drawing
+
+def _draw_panel(ax, panel: Panel) -> Callable[[int], tuple]:
+    """Draw ``panel``'s first frame on ``ax``; return ``update(i)`` for frame ``i``."""
+    t = np.arange(len(panel.clean))
+    if panel.noisy is not None:
+        noisy = np.asarray(panel.noisy).reshape(-1)
+        ax.plot(t, noisy, color=COLORS["noisy"], lw=0.8, label="noisy input")
+    ax.plot(t, panel.clean, color=COLORS["clean"], lw=2, label="clean signal")
+    (line,) = ax.plot(
+        t, panel.snapshots[0], color=COLORS["pred"], lw=1.8, label="prediction"
+    )
+    low = min(panel.snapshots.min(), panel.clean.min())
+    high = max(panel.snapshots.max(), panel.clean.max())
+    ax.set_ylim(low - 0.1 * (high - low), high + 0.25 * (high - low))
+    ax.set_xlabel("time step")
+    ax.legend(loc="upper right", fontsize="x-small", ncol=3)
+    title = ax.set_title(panel.label(0), fontsize="small")
+
+    def update(i: int):
+        line.set_ydata(panel.snapshots[i])
+        title.set_text(panel.label(i))
+        return line, title
+
+    return update
+
+
+def _check_options(fps: int, prefer: str, timeout: float) -> None:
+    if prefer not in KINDS:
+        raise ValueError(f"prefer must be one of {KINDS}, got {prefer!r}")
+    if isinstance(fps, bool) or not isinstance(fps, (int, np.integer)) or fps < 1:
+        raise ValueError(f"fps must be an integer >= 1, got {fps!r}")
+    _timeout(timeout)
+
+
+def _fallback(reason: str) -> str:
+    """Print why the JavaScript player is shown (the page shows it); return it."""
+    print(f"Showing the JavaScript player instead of a video: {reason}")
+    return reason
+
+
+def _player(fig, update, count: int, fps: int, reason: str | None) -> Animation:
+    """matplotlib's JavaScript player of ``update(0) .. update(count - 1)``."""
+    anim = FuncAnimation(fig, update, frames=count, interval=1000 / fps, blit=False)
+    html = anim.to_jshtml(fps=fps, default_mode="once")
+    return Animation(html=html, kind="jshtml", frames=count, reason=reason)
 
 
 def animate_snapshots(
@@ -74,6 +318,7 @@ def animate_snapshots(
     figsize: tuple[float, float] = (4, 3),
     dpi: int = 100,
     prefer: str = "video",
+    timeout: float = TIMEOUT_S,
 ) -> Animation:
     """One frame per snapshot: the prediction against the clean signal.
 
@@ -83,45 +328,98 @@ def animate_snapshots(
         labels: one title per frame, e.g. ``"iteration 40"``.
         noisy: ``(time,)`` the noisy input, drawn faintly if given.
         fps: frames per second of the video (the JS player's speed likewise).
-        prefer: ``"video"`` (fall back to ``"jshtml"`` if ffmpeg fails) or ``"jshtml"``.
+        prefer: ``"video"`` (fall back to ``"jshtml"`` if ffmpeg fails, printing
+            why) or ``"jshtml"``.
+        timeout: seconds ffmpeg may take before it counts as failed.
     """
-    snapshots = np.asarray(snapshots, dtype=float)
-    clean = np.asarray(clean, dtype=float).reshape(-1)
-    if snapshots.ndim != 2 or snapshots.shape[1] != len(clean) or len(snapshots) == 0:
-        raise ValueError(
-            f"snapshots must have shape (frames, time) with time = len(clean) = {len(clean)}, "
-            f"got {snapshots.shape}"
-        )
-    if labels is not None and len(labels) != len(snapshots):
-        raise ValueError(f"got {len(labels)} labels for {len(snapshots)} frames")
-    if prefer not in KINDS:
-        raise ValueError(f"prefer must be one of {KINDS}, got {prefer!r}")
-    if fps < 1:
-        raise ValueError(f"fps must be >= 1, got {fps}")
-
-    t = np.arange(len(clean))
+    panel = Panel(snapshots, clean, noisy=noisy, labels=labels)
+    _check_options(fps, prefer, timeout)
+    count, reason = len(panel.snapshots), None
     fig, ax = plt.subplots(figsize=figsize, dpi=dpi, layout="constrained")
-    if noisy is not None:
-        ax.plot(t, np.asarray(noisy).reshape(-1), color=COLORS["noisy"], lw=0.8, label="noisy input")
-    ax.plot(t, clean, color=COLORS["clean"], lw=2, label="clean signal")
-    (line,) = ax.plot(t, snapshots[0], color=COLORS["pred"], lw=1.8, label="prediction")
-    low, high = min(snapshots.min(), clean.min()), max(snapshots.max(), clean.max())
-    ax.set_ylim(low - 0.1 * (high - low), high + 0.25 * (high - low))
-    ax.set_xlabel("time step")
-    ax.legend(loc="upper right", fontsize="x-small", ncol=3)
-    title = ax.set_title(labels[0] if labels is not None else "frame 0", fontsize="small")
-
-    def update(i: int):
-        line.set_ydata(snapshots[i])
-        title.set_text(labels[i] if labels is not None else f"frame {i}")
-        return line, title
-
-    anim = FuncAnimation(fig, update, frames=len(snapshots), interval=1000 / fps, blit=False)
     try:
-        html = _as_video(anim, ffmpeg_path()) if prefer == "video" else None
-        kind = "video" if html is not None else "jshtml"
-        if html is None:
-            html = anim.to_jshtml(fps=fps, default_mode="once")
+        update = _draw_panel(ax, panel)
+        if prefer == "video":
+            try:
+                video, (width, height) = render_video(
+                    fig, update, count, fps=fps, timeout=timeout
+                )
+                html = video_html(video, width, height)
+                return Animation(html=html, kind="video", frames=count, video=video)
+            except VideoError as err:
+                reason = _fallback(str(err))
+        return _player(fig, update, count, fps, reason)
     finally:
         plt.close(fig)  # otherwise the notebook also shows the last frame as a still
-    return Animation(html=html, kind=kind, frames=len(snapshots))
+
+
+def _panel_video(panel: Panel, *, fps, figsize, dpi, timeout) -> tuple[bytes, tuple]:
+    fig, ax = plt.subplots(figsize=figsize, dpi=dpi, layout="constrained")
+    try:
+        update = _draw_panel(ax, panel)
+        return render_video(fig, update, len(panel.snapshots), fps=fps, timeout=timeout)
+    finally:
+        plt.close(fig)
+
+
+def _grid_player(panels, columns, *, fps, figsize, dpi, reason) -> Animation:
+    """All ``panels`` in one figure, animated together by the JavaScript player."""
+    rows = math.ceil(len(panels) / columns)
+    size = (figsize[0] * columns, figsize[1] * rows)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=size, dpi=dpi, layout="constrained", squeeze=False
+    )
+    try:
+        for ax in axes.flat[len(panels):]:
+            ax.set_axis_off()
+        updates = [_draw_panel(ax, p) for ax, p in zip(axes.flat, panels)]
+
+        def update(i: int):
+            return tuple(artist for u in updates for artist in u(i))
+
+        return _player(fig, update, len(panels[0].snapshots), fps, reason)
+    finally:
+        plt.close(fig)
+
+
+def animate_grid(
+    panels: Sequence[Panel],
+    *,
+    columns: int = 2,
+    fps: int = 20,
+    figsize: tuple[float, float] = (4, 3),
+    dpi: int = 100,
+    prefer: str = "video",
+    timeout: float = TIMEOUT_S,
+) -> Animation:
+    """Several runs' snapshots as ONE animation: a grid of panels, in step.
+
+    Every panel (``figsize`` inches each) is encoded as a video of its own,
+    and :func:`compose_grid` stacks them, ``columns`` wide, so that each
+    frame shows every panel at the same snapshot. Where ffmpeg fails, one
+    matplotlib figure with all the panels becomes a JavaScript player, and
+    the reason is printed. Every panel must have the same number of frames.
+    """
+    if len(panels) == 0 or not all(isinstance(p, Panel) for p in panels):
+        raise ValueError(f"panels must be a non-empty list of Panel, got {panels!r}")
+    if isinstance(columns, bool) or not isinstance(columns, int) or columns < 1:
+        raise ValueError(f"columns must be a positive integer, got {columns!r}")
+    counts = [len(p.snapshots) for p in panels]
+    if len(set(counts)) != 1:
+        raise ValueError(f"panels must have the same number of frames, got {counts}")
+    _check_options(fps, prefer, timeout)
+    reason = None
+    if prefer == "video":
+        try:
+            parts = [
+                _panel_video(p, fps=fps, figsize=figsize, dpi=dpi, timeout=timeout)
+                for p in panels
+            ]
+            grid = compose_grid([v for v, _ in parts], columns=columns, timeout=timeout)
+            (width, height), rows = parts[0][1], math.ceil(len(panels) / columns)
+            html = video_html(grid, width * min(columns, len(panels)), height * rows)
+            return Animation(html=html, kind="video", frames=counts[0], video=grid)
+        except VideoError as err:
+            reason = _fallback(str(err))
+    return _grid_player(
+        panels, columns, fps=fps, figsize=figsize, dpi=dpi, reason=reason
+    )

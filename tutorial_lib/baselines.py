@@ -16,6 +16,9 @@ Oracles, which cheat on purpose by knowing how the data were generated:
   ``(f1, f2)`` by a grid search, then Gauss-Newton refinement.
 
 Every function takes ``(n, T)`` noisy sequences and returns ``(n, T)``.
+Every one refuses data with a NaN or an infinite value (the error names the
+argument and the first such entry): a filter would spread it, and a score
+computed with it would be NaN and pick a wrong knob.
 """
 
 from __future__ import annotations
@@ -30,10 +33,26 @@ from tutorial_lib.data import sine, two_tone
 
 
 def _as_batch(noisy, name: str = "noisy") -> np.ndarray:
+    """``noisy`` as a finite ``(n, T)`` float64 array, ``T >= 2``."""
     array = np.asarray(noisy, dtype=np.float64)
     if array.ndim != 2 or array.shape[1] < 2:
         raise ValueError(f"{name} must have shape (n, T) with T >= 2, got {array.shape}")
+    bad = ~np.isfinite(array)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise ValueError(
+            f"{name} must be finite, got {int(bad.sum())} NaN or infinite value(s), "
+            f"the first at row {row}, column {col} ({array[row, col]}): drop or "
+            "fill those rows first"
+        )
     return array
+
+
+def _period(period) -> float:
+    ok = isinstance(period, (int, float, np.integer, np.floating))
+    if isinstance(period, bool) or not ok or not np.isfinite(period) or period <= 0:
+        raise ValueError(f"period must be a positive finite number, got {period!r}")
+    return float(period)
 
 
 def _window(window: int, length: int, *, odd: bool = False) -> int:
@@ -109,6 +128,8 @@ def choose_parameter(
     Only the data passed in are looked at: pass the training split, never the
     test split. ``fit_gain`` also fits one scale factor by least squares on
     the same data (the 2024 task shrinks the signal by ``1 - alpha``).
+    ``noisy`` and ``clean`` are ``(n, T)`` and must be finite (a NaN would
+    make every score NaN); a candidate whose loss is not finite is an error.
     """
     x, y = _as_batch(noisy), _as_batch(clean, "clean")
     if x.shape != y.shape:
@@ -120,8 +141,16 @@ def choose_parameter(
     scores, gains = {}, {}
     for value in candidates:
         out = filter_fn(x, value)
-        gains[value] = float(np.sum(out * y) / np.sum(out * out)) if fit_gain else 1.0
+        gains[value] = 1.0
+        if fit_gain:
+            with np.errstate(invalid="ignore", divide="ignore"):  # checked below
+                gains[value] = float(np.sum(out * y) / np.sum(out * out))
         scores[value] = LOSS_FNS[loss](gains[value] * out, y)
+        if not np.isfinite(scores[value]):
+            raise ValueError(
+                f"candidate {value!r} scores {scores[value]} (gain {gains[value]}): "
+                "every candidate must give a finite loss; drop it from candidates"
+            )
     best = min(scores, key=scores.get)
     return Choice(value=best, gain=gains[best], scores=scores)
 
@@ -133,8 +162,7 @@ def offset_oracle(noisy, period: float = 60.0, max_offset: int = 100) -> np.ndar
     x = _as_batch(noisy)
     if isinstance(max_offset, bool) or not isinstance(max_offset, (int, np.integer)) or max_offset < 0:
         raise ValueError(f"max_offset must be a non-negative integer, got {max_offset!r}")
-    if not period > 0:
-        raise ValueError(f"period must be > 0, got {period}")
+    period = _period(period)
     templates = sine(np.arange(x.shape[1])[None, :] + np.arange(max_offset + 1)[:, None], period)  # (K, T)
     # ||x - c||^2 = ||x||^2 - 2 x.c + ||c||^2; the first term is the same for every k
     cost = (templates**2).sum(axis=1)[None, :] - 2 * x @ templates.T  # (n, K)
@@ -144,8 +172,7 @@ def offset_oracle(noisy, period: float = 60.0, max_offset: int = 100) -> np.ndar
 def lsq_sine(noisy, period: float = 60.0) -> np.ndarray:
     """Least-squares ``a sin(w t) + b cos(w t)``, ``w = 2 pi / period``: amplitude and phase free."""
     x = _as_batch(noisy)
-    if not period > 0:
-        raise ValueError(f"period must be > 0, got {period}")
+    period = _period(period)
     t = np.arange(x.shape[1])
     basis = np.stack([np.sin(2 * np.pi * t / period), np.cos(2 * np.pi * t / period)], axis=1)  # (T, 2)
     coef, *_ = np.linalg.lstsq(basis, x.T, rcond=None)  # (2, n)
@@ -189,6 +216,9 @@ def two_tone_oracle(
     x = np.asarray(x, dtype=np.float64)
     if x.shape != (y.shape[1],):
         raise ValueError(f"x must have shape (T,) = ({y.shape[1]},), got {x.shape}")
+    if not np.isfinite(x).all():
+        bad = int((~np.isfinite(x)).sum())
+        raise ValueError(f"x must be finite, got {bad} NaN or infinite value(s)")
     low, high = freq_range
     if not 0 <= low < high or grid < 2:
         raise ValueError(f"need 0 <= low < high and grid >= 2, got freq_range={freq_range}, grid={grid}")

@@ -12,32 +12,80 @@ Arrays are NumPy ``float32`` of shape ``(n, length)``: one row per sequence.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 
 def _rng(seed: int | np.random.Generator) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    """``seed`` itself if it is a Generator, else a new one seeded with it."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(
+            f"seed must be a non-negative integer or a numpy Generator, got {seed!r}"
+        )
+    return np.random.default_rng(seed)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _positive_int(name: str, value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+    if not _is_int(value) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
 
 
+def _number(name: str, value, *, positive: bool = False, minimum: float | None = None):
+    """``value`` as a float, checked to be a finite real number (not a bool).
+
+    ``positive`` asks for ``value > 0``; ``minimum`` for ``value >= minimum``.
+    """
+    real = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+    if not real or not math.isfinite(value):
+        kind = "a positive finite number" if positive else "a finite number"
+        raise ValueError(f"{name} must be {kind}, got {value!r}")
+    if positive and not value > 0:
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    if minimum is not None and not value >= minimum:
+        raise ValueError(f"{name} must be a finite number >= {minimum}, got {value!r}")
+    return float(value)
+
+
 @dataclass(frozen=True)
 class Pairs:
-    """Noisy inputs and their clean targets, each ``(n, length)`` float32."""
+    """Noisy inputs and their clean targets, each ``(n, length)`` float32.
+
+    Indexing selects rows and keeps the ``(n, length)`` shape: ``pairs[:10]``,
+    ``pairs[[0, 5]]`` or a boolean mask give a :class:`Pairs`. A single integer
+    is refused (it would drop the row axis): take ``pairs[i : i + 1]`` for a
+    Pairs of one row, or ``pairs.noisy[i]`` for the ``(length,)`` array.
+    """
 
     noisy: np.ndarray
     clean: np.ndarray
+
+    def __post_init__(self):
+        noisy, clean = np.shape(self.noisy), np.shape(self.clean)
+        if len(noisy) != 2 or noisy != clean:
+            raise ValueError(
+                "noisy and clean must be 2-D arrays of the same shape (n, length), "
+                f"got {noisy} and {clean}"
+            )
 
     def __len__(self) -> int:
         return len(self.noisy)
 
     def __getitem__(self, index) -> "Pairs":
+        if _is_int(index):
+            raise TypeError(
+                f"Pairs index must be a slice, a list of rows or a mask, got the "
+                f"integer {index!r}: use pairs[{index}:{index + 1}] for a Pairs of "
+                f"one row, or pairs.noisy[{index}] and pairs.clean[{index}]"
+            )
         return Pairs(self.noisy[index], self.clean[index])
 
     def __repr__(self) -> str:
@@ -47,7 +95,8 @@ class Pairs:
 # ---------------------------------------------------------------- 2018 task
 
 def sine(t: np.ndarray, period: float = 60.0) -> np.ndarray:
-    """``sin(2 pi t / period)``: the clean signal of the 2018 task."""
+    """``sin(2 pi t / period)``: the clean signal of the 2018 task, shape of ``t``."""
+    period = _number("period", period, positive=True)
     return np.sin(2 * np.pi * np.asarray(t, dtype=np.float64) / period)
 
 
@@ -70,9 +119,13 @@ def sine_dataset(
         :class:`Pairs` of shape ``(n, length)``.
     """
     n, length = _positive_int("n", n), _positive_int("length", length)
-    if noise < 0:
-        raise ValueError(f"noise must be >= 0 (half-width of the uniform noise), got {noise}")
+    _number("period", period, positive=True)
+    _number("noise", noise, minimum=0.0)  # the uniform noise's half-width
     max_offset = length if max_offset is None else max_offset
+    if not _is_int(max_offset) or max_offset < 0:
+        raise ValueError(
+            f"max_offset must be a non-negative integer or None, got {max_offset!r}"
+        )
     rng = _rng(seed)
     offsets = rng.integers(0, max_offset + 1, size=(n, 1))
     clean = sine(np.arange(length)[None, :] + offsets, period)
@@ -84,9 +137,23 @@ def split(data: Pairs, n_train: int | float) -> tuple[Pairs, Pairs]:
     """First ``n_train`` rows (or that fraction of them) to train, the rest to test.
 
     The 2018 post uses ``n_train=8000`` of 10,000; the 2024 post ``0.7``.
+    A float is a fraction in (0, 1); an integer a count; anything else (a
+    bool included) is refused.
     """
     n = len(data)
-    count = int(round(n * n_train)) if isinstance(n_train, float) else int(n_train)
+    if isinstance(n_train, (float, np.floating)):
+        if not 0 < n_train < 1:
+            raise ValueError(
+                f"n_train as a float must be a fraction in (0, 1), got {n_train!r}"
+            )
+        count = int(round(n * n_train))
+    elif _is_int(n_train):
+        count = int(n_train)
+    else:
+        raise ValueError(
+            "n_train must be a count (an integer) or a fraction (a float in (0, 1)), "
+            f"got {n_train!r}"
+        )
     if not 0 < count < n:
         raise ValueError(f"n_train={n_train!r} leaves an empty side for {n} sequences")
     return data[:count], data[count:]
@@ -95,8 +162,9 @@ def split(data: Pairs, n_train: int | float) -> tuple[Pairs, Pairs]:
 # ---------------------------------------------------------------- 2024 task
 
 def two_tone_grid(length: int = 256, x_max: float = 4 * math.pi) -> np.ndarray:
-    """The sample points ``x``: ``length`` evenly spaced points of ``[0, x_max]``."""
-    return np.linspace(0.0, x_max, _positive_int("length", length))
+    """The sample points ``x``: ``(length,)`` evenly spaced points of ``[0, x_max]``."""
+    length = _positive_int("length", length)
+    return np.linspace(0.0, _number("x_max", x_max, positive=True), length)
 
 
 def two_tone(x: np.ndarray, f1, f2) -> np.ndarray:
@@ -105,9 +173,9 @@ def two_tone(x: np.ndarray, f1, f2) -> np.ndarray:
 
 
 def mix_noise(clean: np.ndarray, eps: np.ndarray, alpha: float) -> np.ndarray:
-    """``(1 - alpha) * clean + alpha * eps``: the 2024 post's corruption."""
-    if not 0.0 <= alpha <= 1.0:
-        raise ValueError(f"noise level alpha must lie in [0, 1], got {alpha}")
+    """``(1 - alpha) * clean + alpha * eps``: the 2024 post's corruption, float32."""
+    if not 0.0 <= _number("noise level alpha", alpha) <= 1.0:
+        raise ValueError(f"noise level alpha must lie in [0, 1], got {alpha!r}")
     return ((1.0 - alpha) * clean + alpha * eps).astype(np.float32)
 
 
@@ -128,11 +196,27 @@ class TwoToneData:
     eps: np.ndarray
 
     def at(self, alpha: float) -> Pairs:
-        """The noisy/clean pairs at noise level ``alpha``."""
-        return Pairs(mix_noise(self.clean, self.eps, alpha), self.clean)
+        """The ``(n, length)`` noisy/clean pairs at noise level ``alpha``.
+
+        Both arrays are new: writing to one level's pairs changes neither
+        ``self`` nor any other level.
+        """
+        return Pairs(mix_noise(self.clean, self.eps, alpha), self.clean.copy())
 
     def __len__(self) -> int:
         return len(self.clean)
+
+
+def _freq_range(freq_range) -> tuple[float, float]:
+    expected = "freq_range must be (low, high), finite numbers with 0 <= low < high"
+    try:
+        low, high = freq_range
+        low, high = _number("low", low), _number("high", high)
+    except (TypeError, ValueError):
+        raise ValueError(f"{expected}, got {freq_range!r}") from None
+    if not 0 <= low < high:
+        raise ValueError(f"{expected}, got {freq_range!r}")
+    return low, high
 
 
 def two_tone_dataset(
@@ -149,11 +233,9 @@ def two_tone_dataset(
     so the levels differ only in how much of it is mixed in.
     """
     n = _positive_int("n", n)
-    low, high = freq_range
-    if not 0 <= low < high:
-        raise ValueError(f"freq_range must be (low, high) with 0 <= low < high, got {freq_range}")
-    rng = _rng(seed)
     x = two_tone_grid(length, x_max)
+    low, high = _freq_range(freq_range)
+    rng = _rng(seed)
     freqs = rng.uniform(low, high, size=(n, 2))
     clean = two_tone(x[None, :], freqs[:, :1], freqs[:, 1:]).astype(np.float32)
     eps = rng.standard_normal(size=clean.shape).astype(np.float32)
@@ -172,15 +254,19 @@ def hide_targets(
     """A copy of ``targets`` with ``count`` entries (or ``fraction`` of them) set to NaN.
 
     The hidden entries are distinct and drawn uniformly over the whole array.
+    Returns a float32 array of the shape of ``targets``.
     """
     if (count is None) == (fraction is None):
-        raise ValueError("give exactly one of count= or fraction=")
+        raise ValueError(
+            f"give exactly one of count= or fraction=, got count={count!r}, "
+            f"fraction={fraction!r}"
+        )
     out = np.array(targets, dtype=np.float32, copy=True)
     if fraction is not None:
-        if not 0.0 <= fraction <= 1.0:
-            raise ValueError(f"fraction must lie in [0, 1], got {fraction}")
+        if not 0.0 <= _number("fraction", fraction) <= 1.0:
+            raise ValueError(f"fraction must lie in [0, 1], got {fraction!r}")
         count = int(round(fraction * out.size))
-    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or not 0 <= count <= out.size:
+    if not _is_int(count) or not 0 <= count <= out.size:
         raise ValueError(f"count must be an integer in [0, {out.size}], got {count!r}")
     flat = _rng(seed).choice(out.size, size=int(count), replace=False)
     out.reshape(-1)[flat] = np.nan

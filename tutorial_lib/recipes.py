@@ -75,6 +75,9 @@ def train_post_model(recipe: Recipe, n_sequences: int, seed: int, *, directory: 
         dict with ``state_dict``, ``history`` (:class:`~tutorial_lib.training.History`,
         snapshots of training sequence 0), ``test_pred`` ``(n_test, 100)``
         float32, ``test_l1`` and ``seconds`` (training time).
+
+    Raises:
+        KeyboardInterrupt: training was interrupted (Ctrl-C); nothing is saved.
     """
     fit_settings = {k: v for k, v in dataclasses.asdict(recipe.fit).items() if k != "progress"}
     config = {"n_sequences": n_sequences, "seed": seed, "probe": "train[:1]",
@@ -86,6 +89,11 @@ def train_post_model(recipe: Recipe, n_sequences: int, seed: int, *, directory: 
         model = recipe.build()
         history = fit(model, train.noisy, train.clean, recipe.fit, eval_data=(test.noisy, test.clean),
                       probe=train.noisy[:1], device=device)
+        if history.interrupted:
+            raise KeyboardInterrupt(
+                f"training part1-{recipe.name} was interrupted after "
+                f"{len(history.epoch_loss)} of {recipe.fit.epochs} epochs; not saved"
+            )
         model.cpu()
         return {
             "state_dict": model.state_dict(),

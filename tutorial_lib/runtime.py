@@ -1,8 +1,9 @@
 """Where and how a chapter runs: device, seeds, profile, and its run stamp.
 
-Every chapter starts with ``run = tutorial_lib.start()``. That one call
-reads the profile, picks the device, seeds torch, NumPy and Python's
-``random``, and prints all three, so the page says what produced it. The
+Every chapter starts with ``run = tutorial_lib.start(chapter="<notebook>")``.
+That one call reads the profile, picks the device, seeds torch, NumPy and
+Python's ``random``, prints all three, so the page says what produced it, and
+empties the chapter's records folder (see :mod:`tutorial_lib.records`). The
 returned :class:`Run` is passed around explicitly; nothing here is global.
 """
 
@@ -12,13 +13,15 @@ import platform
 import random
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 import torch
 
 from tutorial_lib.profile import by_profile, current_profile
-from tutorial_lib.results import record as _record
+from tutorial_lib.records import check_chapter, check_record, clear_records, records_dir
+from tutorial_lib.records import record as _record
 
 BOOK_SEED = 0
 """The book's one seed, fixed before any result was looked at."""
@@ -92,6 +95,10 @@ class Run:
     device: torch.device
     seed: int
     started: float = field(default_factory=time.perf_counter)
+    chapter: str | None = None
+    records_folder: Path | None = None
+    recorded: dict[str, tuple[float, float | None]] = field(default_factory=dict)
+    """What this run has recorded: ``{id: (value, reference)}``."""
 
     def size(self, *, full: T, smoke: T) -> T:
         """The value for this run's profile: ``run.size(full=10_000, smoke=300)``."""
@@ -102,20 +109,41 @@ class Run:
         """Seconds since :func:`start`."""
         return time.perf_counter() - self.started
 
-    def record(self, id: str, value: float, reference: float | None = None, *, seconds: float | None = None) -> dict:
-        """Save a headline number (see :func:`tutorial_lib.results.record`).
+    def record(self, id: str, value: float, reference: float | None = None, *,
+               seconds: float | None = None) -> dict:
+        """Save a headline number (see :func:`tutorial_lib.records.record`).
 
         ``seconds`` is what producing the number cost (a training time, say);
         it defaults to the time since :func:`start`.
+
+        Raises:
+            ValueError: the run was started without ``chapter=``, or ``id`` was
+                recorded before in this run with another value.
         """
-        return _record(
-            id,
-            value,
-            reference,
-            profile=self.profile,
-            device=self.device.type,
-            seconds=self.elapsed if seconds is None else seconds,
-        )
+        if self.records_folder is None:
+            raise ValueError(
+                f"run.record({id!r}, ...) needs the chapter's name: start the run "
+                "with tl.start(chapter='<notebook file name without .ipynb>')"
+            )
+        now = check_record(id, value, reference)
+        self._check_repeat(id, now)
+        entry = _record(id, value, reference, profile=self.profile,
+                        device=self.device.type,
+                        seconds=self.elapsed if seconds is None else seconds,
+                        directory=self.records_folder)
+        self.recorded[id] = now
+        return entry
+
+    def _check_repeat(self, id: str, now: tuple[float, float | None]) -> None:
+        """Raise ValueError when ``id`` was recorded by this run with other numbers."""
+        before = self.recorded.get(id)
+        if before is not None and before != now:
+            raise ValueError(
+                f"chapter {self.chapter!r} recorded {id!r} twice: value, reference "
+                f"{before} and now {now}; an id names one number (run the chapter "
+                "again from tl.start() to record afresh)"
+            )
+        return self.records_folder
 
     def stamp(self) -> str:
         """Print and return the line that ends every chapter: what produced the page."""
@@ -128,16 +156,25 @@ class Run:
         return line
 
 
-def start(seed: int = BOOK_SEED, device: str | torch.device | None = "auto", *, profile: str | None = None) -> Run:
+def start(seed: int = BOOK_SEED, device: str | torch.device | None = "auto", *,
+          profile: str | None = None, chapter: str | None = None) -> Run:
     """Begin a chapter: read the profile, choose the device, seed everything, and say so.
 
     Args:
         seed: seeds torch, NumPy and ``random`` (the book uses :data:`BOOK_SEED`).
         device: ``"auto"`` (CUDA, then MPS, then CPU) or an explicit device.
         profile: overrides ``TUTORIAL_PROFILE`` (tests use this).
+        chapter: the notebook's file name without ``.ipynb``; needed by
+            :meth:`Run.record`. Its earlier records are removed here (see
+            :mod:`tutorial_lib.records`).
     """
     profile = current_profile() if profile is None else by_profile(profile, full="full", smoke="smoke")
     chosen = choose_device(device)
     seed_everything(seed)
     print(f"profile={profile}  device={device_name(chosen)}  seed={seed}  torch {torch.__version__}")
-    return Run(profile=profile, device=chosen, seed=seed)
+    folder = None
+    if chapter is not None:
+        folder = records_dir(profile) / check_chapter(chapter)
+        clear_records(folder)
+    return Run(profile=profile, device=chosen, seed=seed, chapter=chapter,
+               records_folder=folder)

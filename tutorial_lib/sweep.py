@@ -65,7 +65,11 @@ def autoencoder_config(depth: int, alpha: float, *, seed: int, **overrides: Any)
 def sweep_configs(
     depths: Iterable[int], alphas: Iterable[float], *, seed: int, **overrides: Any
 ) -> list[dict[str, Any]]:
-    """Every ``(depth, alpha)`` pair's configuration, noise level by noise level."""
+    """Every ``(depth, alpha)`` pair's configuration, noise level by noise level.
+
+    ``depths`` and ``alphas`` may be any iterables (generators included).
+    """
+    depths, alphas = list(depths), list(alphas)
     return [autoencoder_config(d, a, seed=seed, **overrides) for a in alphas for d in depths]
 
 
@@ -109,6 +113,9 @@ def train_autoencoder(config: Mapping[str, Any], *, device=None, progress: bool 
         first validation sequence ``(snapshots, length)``), ``val_mse``,
         ``noisy_mse``, ``val_pred`` (first ``keep`` validation outputs,
         ``(keep, length)``), ``parameters`` and the CPU ``state_dict``.
+
+    Raises:
+        KeyboardInterrupt: training was interrupted (Ctrl-C).
     """
     train, val = sweep_data(config)
     model = build_model(config)
@@ -125,6 +132,11 @@ def train_autoencoder(config: Mapping[str, Any], *, device=None, progress: bool 
         model, train.noisy, train.clean, fit_config,
         eval_data=(val.noisy, val.clean), probe=val.noisy[:1], device=device,
     )
+    if history.interrupted:
+        raise KeyboardInterrupt(
+            f"training depth {config['depth']}, alpha {config['alpha']} was "
+            f"interrupted after {len(history.epoch_loss)} of {config['epochs']} epochs"
+        )
     keep = min(config["keep"], len(val))
     return {
         "history": history,

@@ -10,7 +10,8 @@ tags reach every page and the second throws ``SyntaxError: Identifier
 
 
 def _key(script):
-    return (script.filename or "", tuple(sorted((k, str(v)) for k, v in script.attributes.items())))
+    attributes = sorted((k, str(v)) for k, v in script.attributes.items())
+    return (script.filename or "", tuple(attributes))
 
 
 def drop_repeated_scripts(app, pagename, templatename, context, doctree):

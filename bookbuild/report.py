@@ -1,7 +1,7 @@
 """The reproduction report: every headline number beside the write-up's own value.
 
 :func:`report_markdown` turns the records gathered into ``_build/results.json``
-(see :mod:`tutorial_lib.results`) into one Markdown page. Nothing in it is
+(see :mod:`bookbuild.gather`) into one Markdown page. Nothing in it is
 typed by hand: the build regenerates it from the records every time.
 
 Whether a number "reaches" the original depends on its direction: for an
@@ -58,13 +58,19 @@ def verdict(id: str, value: float, reference: float | None) -> str:
 
 def _check(records: Sequence[Mapping]) -> None:
     if not isinstance(records, Sequence) or isinstance(records, (str, bytes)):
-        raise ValueError(f"records must be a list of dicts (as in _build/results.json), got {type(records).__name__}")
+        raise ValueError(
+            "records must be a list of dicts (as in _build/results.json), "
+            f"got {type(records).__name__}"
+        )
     for i, entry in enumerate(records):
         if not isinstance(entry, Mapping):
             raise ValueError(f"record {i} must be a dict, got {type(entry).__name__}")
         missing = [key for key in REQUIRED if key not in entry]
         if missing:
-            raise ValueError(f"record {i} ({entry.get('id', '?')!r}) lacks {', '.join(missing)}; expected the keys {REQUIRED}")
+            raise ValueError(
+                f"record {i} ({entry.get('id', '?')!r}) lacks {', '.join(missing)}; "
+                f"expected the keys {REQUIRED}"
+            )
 
 
 def _number(x: float | None) -> str:
@@ -79,7 +85,92 @@ def _ratio(value: float, reference: float | None) -> str:
     return f"{value / reference:.3g}"
 
 
-def report_markdown(records: Sequence[Mapping], *, build_versions: Mapping[str, str] | None = None) -> str:
+def _rows(records: Sequence[Mapping], varying: list[tuple[str, str]],
+          ) -> tuple[dict[str, int], list[str], list[str]]:
+    """Verdict counts, the rows with a reference and the rows without one."""
+    counts = {key: 0 for key in MARKS}
+    compared_rows, other_rows = [], []
+    for entry in sorted(records, key=lambda e: e["id"]):
+        value, reference = float(entry["value"]), entry["reference"]
+        reference = None if reference is None else float(reference)
+        mark = verdict(entry["id"], value, reference)
+        counts[mark] += 1
+        extra = "".join(f" {entry.get(key, '—')} |" for key, _ in varying)
+        seconds = f"{float(entry['seconds']):.1f}"
+        if reference is None:
+            other_rows.append(
+                f"| `{entry['id']}` | {_number(value)} | {seconds} |{extra}"
+            )
+        else:
+            compared_rows.append(
+                f"| `{entry['id']}` | {_number(value)} | {_number(reference)} "
+                f"| {_ratio(value, reference)} | {MARKS[mark]} | {seconds} |{extra}"
+            )
+    return counts, compared_rows, other_rows
+
+
+def _summary(records: Sequence[Mapping], counts: dict[str, int], compared: int,
+             found: dict[str, list[str]]) -> list[str]:
+    """The opening sentences, and a warning for smoke-profile numbers."""
+    lines = [
+        f"**{len(records)} headline numbers**, {compared} of them with a value in "
+        f"the write-ups: {counts['reached']} reach the original, {counts['close']} "
+        f"come within {CLOSE:.0%} of it, **{counts['missed']} do not reach it**.",
+        "",
+        f"Profile: {', '.join(found['profile'])}. "
+        f"Device: {', '.join(found['device'])}. "
+        f"PyTorch: {', '.join(found['torch'])}.",
+        "",
+    ]
+    if found["profile"] != ["full"]:
+        lines += [
+            "```{warning}",
+            "Some numbers here come from the `smoke` profile: tiny data sets and a few "
+            "training steps, so that the tests run in seconds. They say that the code "
+            "runs, not how well it reproduces the write-ups; build with the `full` "
+            "profile for that.",
+            "```",
+            "",
+        ]
+    return lines
+
+
+def _tables(compared_rows: list[str], other_rows: list[str],
+            varying: list[tuple[str, str]]) -> list[str]:
+    """The two tables: numbers beside the write-ups', and the book's own."""
+    head = "".join(f" {title} |" for _, title in varying)
+    rule = " --- |" * len(varying)
+    lines: list[str] = []
+    if compared_rows:
+        lines += [
+            "## Beside the write-ups",
+            "",
+            f"| result | this book | write-up | ratio | | seconds |{head}",
+            f"| --- | ---: | ---: | ---: | --- | ---: |{rule}",
+            *compared_rows,
+            "",
+            "*Ratio* is this book's value divided by the write-up's. For errors and "
+            "losses lower is better, for signal-to-noise ratios higher is better; "
+            "*seconds* is what producing the number cost (usually its training time).",
+            "",
+        ]
+    if other_rows:
+        lines += [
+            "## The book's own numbers",
+            "",
+            "Numbers the write-ups do not give (checks of the data, the book's further "
+            "experiments):",
+            "",
+            f"| result | this book | seconds |{head}",
+            f"| --- | ---: | ---: |{rule}",
+            *other_rows,
+            "",
+        ]
+    return lines
+
+
+def report_markdown(records: Sequence[Mapping], *,
+                    build_versions: Mapping[str, str] | None = None) -> str:
     """The report page's body (Markdown, no title) for ``records``.
 
     Args:
@@ -93,83 +184,23 @@ def report_markdown(records: Sequence[Mapping], *, build_versions: Mapping[str, 
     """
     _check(records)
     build_versions = dict(build_versions or {"python": platform.python_version()})
-    lines: list[str] = []
     if not records:
-        lines += [
+        return "\n".join([
             "```{note}",
-            "No headline numbers were recorded in this build yet: the chapters record them as they execute.",
+            "No headline numbers were recorded in this build yet: the chapters "
+            "record them as they execute.",
             "```",
             "",
-        ]
-        return "\n".join(lines + _versions_block(build_versions))
-
-    profiles = sorted({str(e["profile"]) for e in records})
-    devices = sorted({str(e["device"]) for e in records})
-    torches = sorted({str(e.get("torch", "—")) for e in records})
+            *_versions_block(build_versions),
+        ])
+    found = {key: sorted({str(e.get(key, "—")) for e in records})
+             for key in ("profile", "device", "torch")}
     # What every record shares is said once; what varies gets a column.
-    varying = [(key, title) for key, title, values in (("profile", "profile", profiles), ("device", "device", devices),
-                                                       ("torch", "torch", torches)) if len(values) > 1]
-    counts = {key: 0 for key in MARKS}
-    compared_rows, other_rows = [], []
-    for entry in sorted(records, key=lambda e: e["id"]):
-        value, reference = float(entry["value"]), entry["reference"]
-        reference = None if reference is None else float(reference)
-        mark = verdict(entry["id"], value, reference)
-        counts[mark] += 1
-        extra = "".join(f" {entry.get(key, '—')} |" for key, _ in varying)
-        seconds = f"{float(entry['seconds']):.1f}"
-        if reference is None:
-            other_rows.append(f"| `{entry['id']}` | {_number(value)} | {seconds} |{extra}")
-        else:
-            compared_rows.append(
-                f"| `{entry['id']}` | {_number(value)} | {_number(reference)} | {_ratio(value, reference)} "
-                f"| {MARKS[mark]} | {seconds} |{extra}"
-            )
-
-    compared = len(compared_rows)
-    lines.append(
-        f"**{len(records)} headline numbers**, {compared} of them with a value in the write-ups: "
-        f"{counts['reached']} reach the original, {counts['close']} come within {CLOSE:.0%} of it, "
-        f"**{counts['missed']} do not reach it**."
-    )
-    lines.append("")
-    lines.append(f"Profile: {', '.join(profiles)}. Device: {', '.join(devices)}. PyTorch: {', '.join(torches)}.")
-    lines.append("")
-    if profiles != ["full"]:
-        lines += [
-            "```{warning}",
-            "Some numbers here come from the `smoke` profile: tiny data sets and a few training steps, "
-            "so that the tests run in seconds. They say that the code runs, not how well it reproduces "
-            "the write-ups; build with the `full` profile for that.",
-            "```",
-            "",
-        ]
-    head = "".join(f" {title} |" for _, title in varying)
-    rule = " --- |" * len(varying)
-    if compared_rows:
-        lines += [
-            "## Beside the write-ups",
-            "",
-            f"| result | this book | write-up | ratio | | seconds |{head}",
-            f"| --- | ---: | ---: | ---: | --- | ---: |{rule}",
-            *compared_rows,
-            "",
-            "*Ratio* is this book's value divided by the write-up's. For errors and losses lower is "
-            "better, for signal-to-noise ratios higher is better; *seconds* is what producing the number "
-            "cost (usually its training time).",
-            "",
-        ]
-    if other_rows:
-        lines += [
-            "## The book's own numbers",
-            "",
-            "Numbers the write-ups do not give (checks of the data, the book's further experiments):",
-            "",
-            f"| result | this book | seconds |{head}",
-            f"| --- | ---: | ---: |{rule}",
-            *other_rows,
-            "",
-        ]
+    varying = [(key, key) for key in ("profile", "device", "torch")
+               if len(found[key]) > 1]
+    counts, compared_rows, other_rows = _rows(records, varying)
+    lines = _summary(records, counts, len(compared_rows), found)
+    lines += _tables(compared_rows, other_rows, varying)
     return "\n".join(lines + _versions_block(build_versions))
 
 

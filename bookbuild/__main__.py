@@ -1,0 +1,93 @@
+"""Command line of the book's build: ``python -m bookbuild {gather,pages} ...``.
+
+Run from the repository's root (the Makefile does); see :mod:`bookbuild`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bookbuild.errors import BuildInputError
+from bookbuild.gather import gather, toc_chapters, unlisted, write_results
+from bookbuild.pages import generate, read_results
+from tutorial_lib.records import book_root, records_dir
+
+PROFILES = ("full", "smoke")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line: one subcommand per build step, both listed in --help."""
+    root = book_root() or Path.cwd()
+    main_parser = argparse.ArgumentParser(
+        prog="python -m bookbuild", description="The book's build steps."
+    )
+    sub = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    g = sub.add_parser(
+        "gather", help="collect the chapters' records into one results JSON file"
+    )
+    g.add_argument("--profile", required=True, choices=PROFILES)
+    g.add_argument("--out", required=True, type=Path, help="the results JSON to write")
+    g.add_argument(
+        "--records", type=Path, default=None,
+        help="the profile's records folder (default: the book's)",
+    )
+    g.add_argument("--toc", type=Path, default=root / "_toc.yml",
+                   help="the table of contents that lists the chapters to read")
+    g.add_argument(
+        "--missing-ok", action="store_true",
+        help="a missing records folder gives no records (a fresh build's first pass)",
+    )
+    p = sub.add_parser(
+        "pages", help="write the generated pages (report, leaderboard, performance)"
+    )
+    p.add_argument("--profile", required=True, choices=PROFILES)
+    p.add_argument(
+        "--results", type=Path, default=None,
+        help="a gathered results JSON file (default: gather the profile's records now)",
+    )
+    p.add_argument("--toc", type=Path, default=root / "_toc.yml",
+                   help="without --results: the chapters to gather")
+    p.add_argument("--out", type=Path, default=root / "_build" / "generated")
+    p.add_argument("--benchmarks", type=Path, default=root / "benchmarks")
+    return main_parser
+
+
+def run_gather(args: argparse.Namespace) -> None:
+    """``gather``: the records of the chapters ``_toc.yml`` lists -> ``args.out``."""
+    folder = args.records or records_dir(args.profile)
+    chapters = toc_chapters(args.toc)
+    if args.missing_ok and not folder.is_dir():
+        entries = []
+    else:
+        entries = gather(folder, chapters)
+    write_results(entries, args.out)
+    print(f"{len(entries)} records of {len(chapters)} chapters from {folder} "
+          f"-> {args.out}")
+    left_out = unlisted(folder, chapters)
+    if left_out:
+        print(f"left out (not chapters in {args.toc.name}): {', '.join(left_out)}")
+
+
+def run_pages(args: argparse.Namespace) -> None:
+    """``pages``: the results -> one Markdown file per generated page."""
+    if args.results is not None:
+        records = read_results(args.results)
+    else:
+        records = gather(records_dir(args.profile), toc_chapters(args.toc))
+    written = generate(records, out=args.out, benchmarks=args.benchmarks)
+    print(f"{len(records)} records -> " + ", ".join(str(p) for p in written.values()))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse ``argv`` (default: ``sys.argv[1:]``) and run the subcommand."""
+    args = parser().parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        {"gather": run_gather, "pages": run_pages}[args.command](args)
+    except BuildInputError as err:
+        raise SystemExit(f"error: {err}") from err
+
+
+if __name__ == "__main__":
+    main()

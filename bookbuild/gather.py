@@ -1,0 +1,156 @@
+"""Collect the chapters' records (:mod:`tutorial_lib.records`) into one JSON list.
+
+``python -m bookbuild gather --profile full --out _build/results.json``
+
+Only the chapters that ``_toc.yml`` lists are read, each from its own folder
+``<records>/<chapter>/``: a chapter dropped from the book, or an old record
+that a chapter no longer writes, never reaches ``results.json``. Every record
+is checked on the way (valid JSON, the keys the pages need, finite numbers,
+the id its file name says); an id that two chapters record is an error that
+names both. Any problem raises :class:`BuildInputError` naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import yaml
+
+from bookbuild.errors import BuildInputError
+from tutorial_lib.records import (
+    ID_PATTERN,
+    id_from_file_name,
+    record_file_name,
+    write_atomically,
+)
+
+REQUIRED = ("id", "value", "reference", "profile", "device", "seconds")
+"""The keys every record has (see :func:`tutorial_lib.records.record`)."""
+
+
+def toc_chapters(toc: Path) -> list[str]:
+    """The chapters ``toc`` lists: the file names (no suffix) of its notebooks."""
+    root = Path(toc).parent
+    files: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(str(node["file"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    try:
+        walk(yaml.safe_load(Path(toc).read_text()))
+    except (OSError, yaml.YAMLError) as err:
+        raise BuildInputError(
+            f"table of contents {toc} cannot be read ({err}); expected the book's "
+            "_toc.yml (--toc)"
+        ) from err
+    notebooks = [Path(f).with_suffix("") for f in files]
+    notebooks = [f for f in notebooks if (root / f"{f}.ipynb").is_file()]
+    names = [f.name for f in notebooks]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise BuildInputError(
+            f"{toc} lists two notebooks named {', '.join(twice)}; "
+            "expected one file name per chapter (records are kept by it)"
+        )
+    return names
+
+
+def _finite(entry: dict, key: str, where: str, optional: bool = False) -> None:
+    number = entry[key]
+    if optional and number is None:
+        return
+    ok = isinstance(number, (int, float)) and not isinstance(number, bool)
+    if not ok or not math.isfinite(number):
+        raise BuildInputError(
+            f"{where}: {key} of record {entry.get('id')!r} is {number!r}; "
+            "expected a finite number" + (" or null" if optional else "")
+        )
+
+
+def validate_record(entry: object, where: str) -> dict:
+    """``entry`` if it is a usable record; else BuildInputError naming ``where``."""
+    if not isinstance(entry, dict):
+        raise BuildInputError(
+            f"{where}: a record must be a JSON object, got {type(entry).__name__}"
+        )
+    missing = [key for key in REQUIRED if key not in entry]
+    if missing:
+        raise BuildInputError(
+            f"{where}: record {entry.get('id', '(no id)')!r} lacks "
+            f"{', '.join(missing)}; expected the keys {', '.join(REQUIRED)}"
+        )
+    if not isinstance(entry["id"], str) or not ID_PATTERN.fullmatch(entry["id"]):
+        raise BuildInputError(
+            f"{where}: id {entry['id']!r} is not valid; expected parts of "
+            "[a-z0-9._-] joined by '/'"
+        )
+    _finite(entry, "value", where)
+    _finite(entry, "reference", where, optional=True)
+    _finite(entry, "seconds", where)
+    return entry
+
+
+def read_record(path: Path) -> dict:
+    """The record in one file, checked (see :func:`validate_record`)."""
+    try:
+        entry = json.loads(Path(path).read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise BuildInputError(
+            f"{path}: not a readable JSON record ({err}); run its chapter again"
+        ) from err
+    validate_record(entry, str(path))
+    if record_file_name(entry["id"]) != Path(path).name:
+        raise BuildInputError(
+            f"{path}: holds id {entry['id']!r} but its name says "
+            f"{id_from_file_name(Path(path).name)!r}; expected them to agree"
+        )
+    return entry
+
+
+def gather(records: Path, chapters: list[str]) -> list[dict]:
+    """Every record of ``chapters`` under the profile's folder ``records``, by id.
+
+    Raises:
+        BuildInputError: ``records`` is missing, a record is unusable, or two
+            chapters record the same id.
+    """
+    if not Path(records).is_dir():
+        raise BuildInputError(
+            f"records folder {records} does not exist: no chapter has recorded "
+            "anything for this profile yet; execute the chapters first (make book; "
+            "chapters served from the execution cache need make clean-cache)"
+        )
+    found: dict[str, tuple[str, dict]] = {}
+    for chapter in chapters:
+        for path in sorted((Path(records) / chapter).glob("*.json")):
+            entry = read_record(path)
+            if entry["id"] in found:
+                raise BuildInputError(
+                    f"id {entry['id']!r} is recorded by two chapters, "
+                    f"{found[entry['id']][0]} and {chapter} ({path}); "
+                    "expected each id to belong to one chapter"
+                )
+            found[entry["id"]] = (chapter, entry)
+    return [found[i][1] for i in sorted(found)]
+
+
+def unlisted(records: Path, chapters: list[str]) -> list[str]:
+    """What ``records`` holds besides the listed chapters' folders (left out)."""
+    if not Path(records).is_dir():
+        return []
+    return sorted(p.name for p in Path(records).iterdir()
+                  if p.name not in chapters and not p.name.startswith("."))
+
+
+def write_results(entries: list[dict], out: Path) -> None:
+    """Write ``entries`` to ``out`` as one JSON list (atomically)."""
+    write_atomically(Path(out), json.dumps(entries, indent=1) + "\n")

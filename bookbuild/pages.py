@@ -1,0 +1,75 @@
+"""Pages generated from the results at build time: ``_build/generated/<name>.md``.
+
+``python -m bookbuild pages --profile full`` writes one Markdown file per
+generator; a page in ``book/`` includes it with
+```` ```{include} ../_build/generated/<name>.md``` ````. The build runs it
+before and after executing the chapters (see the Makefile), so the pages show
+the records the chapters have just written.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+from bookbuild.errors import BuildInputError
+from bookbuild.gather import validate_record
+from bookbuild.leaderboard import leaderboard_markdown
+from bookbuild.perfpage import performance_markdown
+from bookbuild.report import report_markdown
+from tutorial_lib.records import write_atomically
+from tutorial_lib.runtime import versions
+
+
+def read_results(path: Path) -> list[dict]:
+    """The records in a gathered results JSON file, each checked.
+
+    Raises:
+        BuildInputError: the file is missing, is not a JSON list, or holds a
+            record that is not usable (the message names the file and record).
+    """
+    if not Path(path).is_file():
+        raise BuildInputError(
+            f"results file {path} does not exist; "
+            "run `python -m bookbuild gather` first"
+        )
+    try:
+        records = json.loads(Path(path).read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise BuildInputError(f"{path}: not readable JSON ({err})") from err
+    if not isinstance(records, list):
+        raise BuildInputError(
+            f"{path}: expected a JSON list of records, got {type(records).__name__}"
+        )
+    first: dict[str, int] = {}
+    for i, entry in enumerate(records):
+        validate_record(entry, f"{path}, record {i}")
+        if entry["id"] in first:
+            raise BuildInputError(
+                f"{path}: records {first[entry['id']]} and {i} both have id "
+                f"{entry['id']!r}; expected each id once"
+            )
+        first[entry["id"]] = i
+    return records
+
+
+def generate(records: list[dict], *, out: Path, benchmarks: Path) -> dict[str, Path]:
+    """Write every generated page into ``out``; return ``{name: path}``."""
+    pages: dict[str, Callable[[], str]] = {
+        "report": lambda: report_markdown(records, build_versions=versions()),
+        "leaderboard": lambda: leaderboard_markdown(records),
+        "performance": lambda: performance_markdown(benchmarks),
+    }
+    written = {}
+    for name, make in pages.items():
+        text = make()
+        if not isinstance(text, str):
+            raise ValueError(
+                f"the {name} page generator returned {type(text).__name__}; "
+                "expected Markdown text"
+            )
+        path = Path(out) / f"{name}.md"
+        write_atomically(path, text if text.endswith("\n") else text + "\n")
+        written[name] = path
+    return written

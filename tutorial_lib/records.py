@@ -1,0 +1,186 @@
+"""Headline numbers: what a chapter records, one small file a number.
+
+A chapter starts with ``run = tl.start(chapter="part1_02_vanilla_rnn")`` (its
+notebook's file name) and records a number with one call,
+``run.record("part1/rnn/test_l1", value, reference=0.0611)``.
+
+Where records go. Each chapter has a folder of its own,
+``_build/records/<profile>/<chapter>/`` (next to the book's ``_toc.yml``;
+elsewhere, on Colab say, ``./results/<profile>/<chapter>/``, or under
+``TUTORIAL_RESULTS_DIR`` when it is set), and each record is one small JSON
+file in it, written atomically. Its name is the id with ``/`` written as
+``+`` (``part1+rnn+test_l1.json``): ids are made of ``[a-z0-9._-]`` only, so
+the mapping is lossless and two ids never share a file.
+
+Why per chapter. :func:`~tutorial_lib.runtime.start` empties the chapter's
+folder, so after a chapter executes its folder holds exactly what that
+execution recorded: an id the chapter no longer records disappears with the
+next execution. A chapter that the book's execution cache serves without
+executing keeps the records of its last execution, which are the numbers its
+cached page shows. Records live per profile because that cache is per
+profile. The book's build (``python -m bookbuild gather``, at the
+repository's root; nothing here imports it) collects the folders of the
+chapters ``_toc.yml`` lists into ``_build/results.json``.
+
+The chapter's name is given to ``start`` rather than guessed: a notebook
+that Jupyter Book executes is not told its own file name.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+ENV_VAR = "TUTORIAL_RESULTS_DIR"
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)+")
+CHAPTER_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+SEPARATOR = "+"
+"""Stands for ``/`` in a record's file name; never part of an id."""
+
+
+def book_root(start: Path | None = None) -> Path | None:
+    """The nearest folder at or above ``start`` (default: the working
+    directory) holding ``_toc.yml``; ``None`` when there is none."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_toc.yml").is_file():
+            return folder
+    return None
+
+
+def records_dir(profile: str, start: Path | None = None) -> Path:
+    """The folder that holds ``profile``'s records (see the module docstring)."""
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR]) / profile
+    root = book_root(start)
+    if root is not None:
+        return root / "_build" / "records" / profile
+    return (start or Path.cwd()).resolve() / "results" / profile
+
+
+def check_id(id: str) -> str:
+    """``id`` if it is ``[a-z0-9._-]`` segments joined by ``/``, else ValueError."""
+    if not isinstance(id, str) or not ID_PATTERN.fullmatch(id):
+        raise ValueError(
+            f"result id {id!r} is not valid; expected at least two parts of "
+            "[a-z0-9._-] (each starting with a letter or digit) joined by '/', "
+            "such as 'part1/rnn/test_l1'"
+        )
+    return id
+
+
+def check_chapter(chapter: str) -> str:
+    """``chapter`` if it can name a chapter (a notebook's file name without
+    ``.ipynb``), else ValueError."""
+    if not isinstance(chapter, str) or not CHAPTER_PATTERN.fullmatch(chapter):
+        raise ValueError(
+            f"chapter {chapter!r} is not valid; expected the notebook's file name "
+            "without .ipynb, such as 'part1_02_vanilla_rnn'"
+        )
+    return chapter
+
+
+def record_file_name(id: str) -> str:
+    """The file that holds record ``id``: ``a/b_c`` -> ``a+b_c.json``."""
+    return check_id(id).replace("/", SEPARATOR) + ".json"
+
+
+def id_from_file_name(name: str) -> str:
+    """The inverse of :func:`record_file_name` (no check of the result)."""
+    return name.removesuffix(".json").replace(SEPARATOR, "/")
+
+
+def check_record(id: str, value: float, reference: float | None,
+           ) -> tuple[float, float | None]:
+    """``(value, reference)`` as floats, once ``id`` and both are valid."""
+    check_id(id)
+    checked = []
+    for name, number in (("value", value), ("reference", reference)):
+        if number is None and name == "reference":
+            checked.append(None)
+            continue
+        try:
+            number = float(number)
+        except (TypeError, ValueError) as err:
+            raise ValueError(
+                f"{name} of {id!r} must be a number, got {number!r}"
+            ) from err
+        if not math.isfinite(number):
+            raise ValueError(
+                f"{name} of {id!r} is {number}; only finite numbers can be recorded"
+            )
+        checked.append(number)
+    return checked[0], checked[1]
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file, so that a reader
+    sees the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def clear_records(folder: Path) -> None:
+    """Remove the record files (``*.json``) in ``folder``, then the folder if empty."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return
+    for path in folder.glob("*.json"):
+        path.unlink(missing_ok=True)
+    if not any(folder.iterdir()):
+        folder.rmdir()
+
+
+def record(
+    id: str,
+    value: float,
+    reference: float | None = None,
+    *,
+    profile: str,
+    device: str,
+    seconds: float,
+    directory: Path,
+) -> dict:
+    """Save one headline number in ``directory`` and print it beside the
+    write-up's value.
+
+    Args:
+        id: stable, slash-separated, e.g. ``"part1/rnn/test_l1"``.
+        value: the number the chapter shows (finite).
+        reference: the write-up's own value for it, where it has one.
+        profile, device, seconds: what produced it.
+        directory: the chapter's records folder (see the module docstring).
+
+    Returns:
+        The record, as written.
+    """
+    value, reference = check_record(id, value, reference)
+    entry = {
+        "id": id,
+        "value": value,
+        "reference": reference,
+        "profile": profile,
+        "device": device,
+        "seconds": round(float(seconds), 3),
+        "torch": torch.__version__,
+        "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    path = Path(directory) / record_file_name(id)
+    write_atomically(path, json.dumps(entry, indent=1))
+    beside = "" if reference is None else f"  (write-up: {reference:.4g})"
+    print(f"recorded {id} = {value:.4g}{beside}")
+    return entry
