@@ -321,8 +321,8 @@ def _batches(
 ) -> Iterator[slice | torch.Tensor]:
     """The rows of each step: all of them, in order, or ``order`` ``(n,)`` in batches.
 
-    A mini-batch whose targets are all hidden is skipped: no step is taken
-    and no loss recorded for it. ``counted`` (present targets per row, on
+    A mini-batch whose targets are all hidden is skipped: no step is taken,
+    no loss recorded, and a schedule does not advance. ``counted`` (present targets per row, on
     the CPU; None when none is missing) and ``order`` (on the CPU) decide
     that without waiting for the device.
     """
