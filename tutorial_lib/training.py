@@ -322,9 +322,9 @@ def _batches(
     """The rows of each step: all of them, in order, or ``order`` ``(n,)`` in batches.
 
     A mini-batch whose targets are all hidden is skipped: no step is taken,
-    no loss recorded, and a schedule does not advance. ``counted`` (present targets per row, on
-    the CPU; None when none is missing) and ``order`` (on the CPU) decide
-    that without waiting for the device.
+    no loss recorded, and a schedule does not advance. ``counted`` (present
+    targets per row, on the CPU; None when none is missing) and ``order`` (on
+    the CPU) decide that without waiting for the device.
     """
     on_device = None if order is None else order.to(device)
     for i in range(0, n, batch):
