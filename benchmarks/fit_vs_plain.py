@@ -15,9 +15,9 @@ import argparse
 import time
 
 import torch
-import torch.nn.functional as F
 
 import tutorial_lib as tl
+from tutorial_lib.losses import loss_function
 from common import table, write_json
 
 
@@ -46,7 +46,7 @@ def plain_loop(make, data, config, device) -> tuple[float, int]:
     x = torch.as_tensor(data.noisy, device=device)
     y = torch.as_tensor(data.clean, device=device)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
-    loss_fn = F.l1_loss if config.loss == "l1" else F.mse_loss
+    loss_fn = loss_function(config.loss, masked=False)  # the complete targets need no mask
     n, batch = len(x), config.batch_size or len(x)
     g = torch.Generator().manual_seed(0)
     losses, steps = [], 0

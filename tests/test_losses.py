@@ -2,7 +2,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tutorial_lib.losses import masked_l1, masked_mse
+from tutorial_lib.losses import LOSSES, loss_function, masked_l1, masked_mse
 
 
 def _with_nans(seed=0):
@@ -51,3 +51,16 @@ def test_all_nan_targets_raise():
 def test_shape_mismatch_raises():
     with pytest.raises(ValueError, match="shapes differ"):
         masked_mse(torch.zeros(2, 3), torch.zeros(2, 3, 1))
+
+
+@pytest.mark.parametrize("name", ["l1", "mse"])
+def test_loss_table_masked_and_plain_agree_on_complete_targets(name):
+    pred, target = torch.randn(4, 9), torch.randn(4, 9)
+    masked, plain = loss_function(name), loss_function(name, masked=False)
+    torch.testing.assert_close(masked(pred, target), plain(pred, target))
+    assert LOSSES[name] == (masked, plain)
+
+
+def test_unknown_loss_name_lists_the_known_ones():
+    with pytest.raises(ValueError, match="'huber'.*l1, mse"):
+        loss_function("huber")

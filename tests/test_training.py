@@ -5,8 +5,11 @@ import pytest
 import torch
 
 from tutorial_lib import data
+from tutorial_lib.losses import loss_function, masked_l1
 from tutorial_lib.models import ConvAutoencoder, SequenceDenoiser
-from tutorial_lib.training import FitConfig, evaluate, fit, predict
+from tutorial_lib.training import (
+    FitConfig, History, backward_in_chunks, evaluate, fit, predict,
+)
 
 QUIET = FitConfig(epochs=15, lr=1e-2, progress=False)
 
@@ -74,10 +77,27 @@ def test_fit_rejects_bad_data():
         fit(model, x, x[:3], QUIET)
 
 
-@pytest.mark.parametrize("kwargs", [dict(epochs=0), dict(lr=0), dict(batch_size=0), dict(loss="huber")])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(epochs=0), dict(lr=0), dict(batch_size=0), dict(loss="huber"),
+        # accepted before: a float epoch count, an infinite or NaN rate, a boolean
+        # batch size, a negative seed, ...
+        dict(epochs=2.5), dict(lr=float("inf")), dict(lr=float("nan")),
+        dict(lr=True), dict(batch_size=True), dict(seed=-1), dict(seed=1.0),
+        dict(eval_every=True), dict(snapshot_every=-1), dict(cpu_chunk=1.5),
+        dict(amp="yes"), dict(progress=1),
+    ],
+)
 def test_fit_config_rejects_bad_values(kwargs):
-    with pytest.raises(ValueError):
+    (name,) = kwargs
+    with pytest.raises(ValueError, match=name):
         FitConfig(**kwargs)
+
+
+def test_fit_config_accepts_numpy_integers_and_none():
+    config = FitConfig(epochs=np.int64(3), seed=np.int32(2), cpu_chunk=None)
+    assert config.epochs == 3 and config.seed == 2
 
 
 def test_diverging_training_raises_instead_of_returning_nan():
@@ -85,6 +105,47 @@ def test_diverging_training_raises_instead_of_returning_nan():
     model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(10, 10))
     with pytest.raises(FloatingPointError, match="lr"):
         fit(model, d.noisy, d.clean * 1e38, FitConfig(epochs=3, lr=1e30, loss="mse", progress=False))
+
+
+def _interrupt_at(monkeypatch, call):
+    """Make the ``call``-th optimiser step raise KeyboardInterrupt (Ctrl-C)."""
+    calls = {"n": 0}
+    real_step = torch.optim.Adam.step
+
+    def step(self, *a, **k):
+        calls["n"] += 1
+        if calls["n"] == call:
+            raise KeyboardInterrupt
+        return real_step(self, *a, **k)
+
+    monkeypatch.setattr(torch.optim.Adam, "step", step)
+
+
+def test_interrupt_at_the_first_step_returns_a_valid_history(monkeypatch, capsys):
+    _interrupt_at(monkeypatch, 1)
+    d = data.sine_dataset(16, 10, seed=0)
+    config = dataclasses.replace(QUIET, snapshot_every=1)
+    h = fit(SequenceDenoiser("rnn", 3), d.noisy, d.clean, config,
+            eval_data=(d.noisy, d.clean), probe=d.noisy[:2])
+    assert h.interrupted and h.epoch_loss == h.step_loss == h.eval_loss == []
+    assert h.snapshot_epochs == [0] and h.snapshots.shape == (1, 2, 10)
+    assert "interrupted" in repr(h)
+    assert "only partly trained" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="interrupted"):
+        h.final_eval
+
+
+def test_interrupt_mid_epoch_keeps_the_steps_taken(monkeypatch):
+    _interrupt_at(monkeypatch, 3)  # the third mini-batch of the first epoch
+    d = data.sine_dataset(16, 10, seed=0)
+    config = dataclasses.replace(QUIET, batch_size=4)
+    h = fit(SequenceDenoiser("rnn", 3), d.noisy, d.clean, config)
+    assert h.interrupted and h.epoch_loss == [] and len(h.step_loss) == 2
+
+
+def test_final_eval_without_eval_data_says_how_to_get_one():
+    with pytest.raises(ValueError, match="eval_data"):
+        History(epoch_loss=[0.1]).final_eval
 
 
 def test_interrupt_returns_partial_history(monkeypatch):
@@ -143,3 +204,121 @@ def test_cpu_chunks_give_the_same_step_as_the_whole_batch(hide):
 def test_cpu_chunk_rejects_zero():
     with pytest.raises(ValueError, match="cpu_chunk"):
         FitConfig(cpu_chunk=0)
+
+
+def _plain_loop(model, x, y, loss_fn, *, epochs, lr, batch_size=None, seed=0):
+    """The oracle: the loop a reader writes by hand, with no extras. Its step losses."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    generator = torch.Generator().manual_seed(seed)
+    n = len(x)
+    batch = n if batch_size is None else batch_size
+    losses = []
+    for _ in range(epochs):
+        order = torch.randperm(n, generator=generator) if batch < n else None
+        for i in range(0, n, batch):
+            rows = slice(None) if order is None else order[i : i + batch]
+            optimizer.zero_grad()
+            loss = loss_fn(model(x[rows]), y[rows])
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    return losses
+
+
+@pytest.mark.parametrize(
+    "batch_size, hide, loss",
+    [(None, 0.0, "l1"), (None, 0.3, "l1"), (8, 0.0, "mse"), (8, 0.3, "l1")],
+)
+def test_fit_takes_exactly_the_steps_of_a_plain_loop(batch_size, hide, loss):
+    d = data.sine_dataset(24, 12, seed=0)
+    targets = data.hide_targets(d.clean, fraction=hide, seed=1) if hide else d.clean
+    x, y = torch.from_numpy(d.noisy), torch.from_numpy(targets)
+    config = FitConfig(epochs=3, lr=1e-2, batch_size=batch_size, loss=loss, seed=4,
+                       cpu_chunk=None, progress=False)
+    torch.manual_seed(0)
+    plain_model = SequenceDenoiser("gru", 4)
+    plain = _plain_loop(plain_model, x, y, loss_function(loss, masked=bool(hide)),
+                        epochs=3, lr=1e-2, batch_size=batch_size, seed=4)
+    torch.manual_seed(0)
+    fit_model = SequenceDenoiser("gru", 4)
+    h = fit(fit_model, d.noisy, targets, config)
+    assert h.step_loss == plain  # exactly, not to a tolerance
+    for a, b in zip(plain_model.parameters(), fit_model.parameters()):
+        assert torch.equal(a, b)
+
+
+def test_backward_in_chunks_gives_the_whole_batch_gradient():
+    d = data.sine_dataset(10, 8, seed=0)
+    x, y = torch.from_numpy(d.noisy), torch.from_numpy(d.clean).clone()
+    y[:3] = float("nan")  # the first chunk has nothing to learn from: skipped
+    y[5, :4] = float("nan")
+    torch.manual_seed(0)
+    model = SequenceDenoiser("rnn", 3)
+    whole = masked_l1(model(x), y)
+    expected = torch.autograd.grad(whole, list(model.parameters()))
+    loss = backward_in_chunks(model, masked_l1, x, y, chunk=3)
+    torch.testing.assert_close(loss, whole.detach())
+    for p, g in zip(model.parameters(), expected):
+        torch.testing.assert_close(p.grad, g, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize(
+    "where, match",
+    [("inputs", "training data: inputs contain 1 infinite"),
+     ("targets", "training data: targets contain 1 infinite"),
+     ("eval inputs", "eval_data: inputs contain 1 infinite"),
+     ("eval targets", "eval_data: targets contain 1 infinite"),
+     ("probe", "probe inputs contain 1 infinite")],
+)
+def test_inf_anywhere_is_refused_before_training(where, match, monkeypatch):
+    _interrupt_at(monkeypatch, 1)  # were a step taken, fit would return, not raise
+    d = data.sine_dataset(8, 10, seed=0)
+    arrays = {"inputs": d.noisy.copy(), "targets": d.clean.copy(),
+              "eval inputs": d.noisy.copy(), "eval targets": d.clean.copy(),
+              "probe": d.noisy[:2].copy()}
+    arrays[where][1, 3] = np.inf
+    with pytest.raises(ValueError, match=match):
+        fit(SequenceDenoiser("rnn", 3), arrays["inputs"], arrays["targets"], QUIET,
+            eval_data=(arrays["eval inputs"], arrays["eval targets"]),
+            probe=arrays["probe"])
+
+
+@pytest.mark.parametrize("where", ["eval_data: inputs", "probe inputs"])
+def test_nan_in_eval_inputs_or_probe_is_refused(where):
+    d = data.sine_dataset(8, 10, seed=0)
+    bad = d.noisy.copy()
+    bad[0, 0] = np.nan
+    kwargs = {"probe": bad} if where == "probe inputs" else {"eval_data": (bad, d.clean)}
+    with pytest.raises(ValueError, match=f"{where} contain NaN"):
+        fit(SequenceDenoiser("rnn", 3), d.noisy, d.clean, QUIET, **kwargs)
+
+
+def test_eval_loss_with_missing_targets_equals_evaluate():
+    d = data.sine_dataset(40, 10, seed=0)
+    eval_targets = d.clean[20:].copy()
+    eval_targets[:8, 1:] = np.nan  # the first eval batch counts far fewer targets
+    torch.manual_seed(0)
+    model = SequenceDenoiser("rnn", 3)
+    config = dataclasses.replace(QUIET, epochs=2, batch_size=8)
+    h = fit(model, d.noisy[:20], d.clean[:20], config,
+            eval_data=(d.noisy[20:], eval_targets))
+    expected = evaluate(model, d.noisy[20:], eval_targets)
+    assert np.isfinite(h.final_eval)
+    assert h.final_eval == pytest.approx(expected, rel=1e-5)
+
+
+def test_minibatch_with_every_target_hidden_is_skipped():
+    d = data.sine_dataset(16, 10, seed=0)
+    targets = d.clean.copy()
+    targets[1:] = np.nan  # one row of 16 keeps its targets: 15 batches of one are empty
+    torch.manual_seed(0)
+    h = fit(SequenceDenoiser("rnn", 3), d.noisy, targets,
+            dataclasses.replace(QUIET, epochs=2, batch_size=1))
+    assert len(h.step_loss) == 2 and np.all(np.isfinite(h.step_loss))
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="tests the machine without CUDA")
+def test_asking_for_cuda_without_it_names_the_problem():
+    d = data.sine_dataset(4, 10, seed=0)
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        fit(SequenceDenoiser("rnn", 3), d.noisy, d.clean, QUIET, device="cuda")

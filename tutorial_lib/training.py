@@ -2,8 +2,11 @@
 
 Full batch (the 2018 post: every training sequence in every step) or
 mini-batches (the 2024 post), Adam, a NaN-masked L1 or MSE loss. The loop
-knows nothing about the model; it never plots. The data go to the device once;
-the only host synchronisation is one per epoch, to log the losses.
+knows nothing about the model; it never plots. The data go to the device
+once and are checked there once; after that, the loop waits for the device
+only to read the losses (once an epoch), the evaluation loss and the
+snapshots. Each of those places is marked ``note: this is a CPU-GPU sync
+point``.
 
 Prediction snapshots are taken on a small *probe* batch every few epochs,
 for animations, instead of keeping the whole training set's prediction at
@@ -12,18 +15,35 @@ every step (about 1 GB for one run of the 2018 post).
 
 from __future__ import annotations
 
+import math
+import numbers
 import time
 from dataclasses import dataclass, field
+from typing import Callable, Iterator
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from tutorial_lib.losses import LOSSES
+from tutorial_lib.losses import loss_function
+from tutorial_lib.runtime import choose_device
 
-PLAIN_LOSSES = {"l1": F.l1_loss, "mse": F.mse_loss}
+LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def _check_int(name: str, value, *, minimum: int, none: str | None = None) -> None:
+    """Raise a ValueError unless ``value`` is an int >= ``minimum`` (or allowed None).
+
+    ``none`` says what None means, and allows it. Booleans are refused:
+    ``batch_size=True`` is a mistake, not a batch of one.
+    """
+    if value is None and none is not None:
+        return
+    is_int = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    if not is_int or value < minimum:
+        expected = f"an integer >= {minimum}" + (f", or None ({none})" if none else "")
+        raise ValueError(f"{name} must be {expected}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -33,12 +53,12 @@ class FitConfig:
     Attributes:
         epochs: passes over the training set; with ``batch_size=None`` one
             epoch is one step (the 2018 post's "iterations").
-        lr: Adam's learning rate.
+        lr: Adam's learning rate, finite and > 0.
         batch_size: ``None`` for full batch, else the mini-batch size.
         loss: ``"l1"`` or ``"mse"``; NaN targets are ignored either way.
         eval_every: epochs between evaluation losses (when evaluation data are given).
         snapshot_every: epochs between probe-batch snapshots (0: none).
-        seed: seeds the mini-batch order.
+        seed: seeds the mini-batch order (a non-negative integer).
         amp: bfloat16 autocast on CUDA (ignored elsewhere).
         progress: show a progress bar.
         schedule: ``None`` keeps ``lr`` fixed (the write-ups); ``"cosine"``
@@ -65,20 +85,24 @@ class FitConfig:
     cpu_chunk: int | None = 2000
 
     def __post_init__(self) -> None:
-        if self.epochs < 1:
-            raise ValueError(f"epochs must be >= 1, got {self.epochs}")
-        if not self.lr > 0:
-            raise ValueError(f"lr must be > 0, got {self.lr}")
-        if self.batch_size is not None and self.batch_size < 1:
-            raise ValueError(f"batch_size must be None (full batch) or >= 1, got {self.batch_size}")
-        if self.loss not in LOSSES:
-            raise ValueError(f"unknown loss {self.loss!r}; expected one of {', '.join(LOSSES)}")
+        _check_int("epochs", self.epochs, minimum=1)
+        _check_int("batch_size", self.batch_size, minimum=1, none="full batch")
+        _check_int("eval_every", self.eval_every, minimum=1)
+        _check_int("snapshot_every", self.snapshot_every, minimum=0)
+        _check_int("seed", self.seed, minimum=0)
+        _check_int("cpu_chunk", self.cpu_chunk, minimum=1, none="never chunk")
+        number = isinstance(self.lr, numbers.Real) and not isinstance(self.lr, bool)
+        if not (number and math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"lr must be a finite number > 0, got {self.lr!r}")
+        loss_function(self.loss)  # raises for an unknown name, naming the known ones
         if self.schedule not in (None, "cosine"):
-            raise ValueError(f"schedule must be None or 'cosine', got {self.schedule!r}")
-        if self.cpu_chunk is not None and self.cpu_chunk < 1:
-            raise ValueError(f"cpu_chunk must be None or >= 1, got {self.cpu_chunk}")
-        if self.eval_every < 1 or self.snapshot_every < 0:
-            raise ValueError("eval_every must be >= 1 and snapshot_every >= 0")
+            raise ValueError(
+                f"schedule must be None or 'cosine', got {self.schedule!r}"
+            )
+        for name in ("amp", "progress"):
+            value = getattr(self, name)
+            if not isinstance(value, (bool, np.bool_)):
+                raise ValueError(f"{name} must be True or False, got {value!r}")
 
 
 @dataclass
@@ -86,12 +110,14 @@ class History:
     """What :func:`fit` saw. Losses are Python floats; snapshots NumPy arrays.
 
     Attributes:
-        step_loss: training loss of every optimiser step, ``(steps,)``.
-        epoch_loss: mean training loss of every epoch, ``(epochs,)``.
+        step_loss: training loss of every optimiser step taken, ``(steps,)``
+            (an interrupted run's unfinished last epoch included).
+        epoch_loss: mean training loss of every finished epoch, ``(epochs,)``.
         eval_epochs, eval_loss: evaluation loss after those epochs.
         snapshot_epochs: after how many epochs each snapshot was taken (0 = untrained).
         snapshots: probe-batch predictions, ``(len(snapshot_epochs), probe, time)``.
-        seconds: wall time of the loop; ``interrupted``: stopped early by the user.
+        seconds: wall time of the loop; ``interrupted``: stopped early by the
+            user, so the model is only partly trained.
     """
 
     step_loss: list[float] = field(default_factory=list)
@@ -107,24 +133,39 @@ class History:
     @property
     def final_eval(self) -> float:
         """The last evaluation loss."""
+        if not self.eval_loss and self.interrupted:
+            raise ValueError(
+                "this history has no evaluation loss: training was interrupted after "
+                f"{len(self.epoch_loss)} epochs, before its first evaluation, and the "
+                "model is only partly trained; run fit again to the end"
+            )
         if not self.eval_loss:
-            raise ValueError("this history has no evaluation loss: pass eval_data= to fit")
+            raise ValueError(
+                "this history has no evaluation loss: pass eval_data= to fit"
+            )
         return self.eval_loss[-1]
 
     def __repr__(self) -> str:
+        train = self.epoch_loss[-1] if self.epoch_loss else float("nan")
         last = f", final eval {self.eval_loss[-1]:.4g}" if self.eval_loss else ""
+        stopped = ", interrupted" if self.interrupted else ""
         return (
             f"History({len(self.epoch_loss)} epochs, {len(self.step_loss)} steps, "
-            f"final train {self.epoch_loss[-1] if self.epoch_loss else float('nan'):.4g}{last}, "
-            f"{self.seconds:.1f} s on {self.device})"
+            f"final train {train:.4g}{last}, {self.seconds:.1f} s on {self.device}"
+            f"{stopped})"
         )
 
 
 def as_tensor(array, name: str, device: torch.device) -> torch.Tensor:
     """``array`` as a float32 tensor on ``device`` (a no-op when it already is one)."""
-    tensor = torch.as_tensor(np.asarray(array, dtype=np.float32) if not torch.is_tensor(array) else array)
+    if not torch.is_tensor(array):
+        array = np.asarray(array, dtype=np.float32)
+    tensor = torch.as_tensor(array)
     if tensor.dim() not in (2, 3):
-        raise ValueError(f"{name} must have shape (n, time) or (n, time, 1), got {tuple(tensor.shape)}")
+        raise ValueError(
+            f"{name} must have shape (n, time) or (n, time, 1), "
+            f"got {tuple(tensor.shape)}"
+        )
     return tensor.to(device=device, dtype=torch.float32)
 
 
@@ -134,8 +175,10 @@ def _model_device(model: nn.Module) -> torch.device:
 
 
 @torch.no_grad()
-def predict(model: nn.Module, inputs, *, batch_size: int | None = 4096, device=None) -> np.ndarray:
-    """The model's output for ``inputs`` ``(n, time[, 1])``, as a NumPy array of the same shape."""
+def predict(
+    model: nn.Module, inputs, *, batch_size: int | None = 4096, device=None
+) -> np.ndarray:
+    """The model's output for ``inputs`` ``(n, time[, 1])``: a NumPy array, alike."""
     device = _model_device(model) if device is None else torch.device(device)
     x = as_tensor(inputs, "inputs", device)
     was_training = model.training
@@ -146,20 +189,246 @@ def predict(model: nn.Module, inputs, *, batch_size: int | None = 4096, device=N
     return out.cpu().numpy()
 
 
-def evaluate(model: nn.Module, inputs, targets, loss: str = "l1", *, batch_size: int | None = 4096) -> float:
-    """Mean ``loss`` (NaN-masked ``"l1"`` or ``"mse"``) of the model on ``(inputs, targets)``."""
+def evaluate(
+    model: nn.Module,
+    inputs,
+    targets,
+    loss: str = "l1",
+    *,
+    batch_size: int | None = 4096,
+) -> float:
+    """Mean ``loss`` (NaN-masked ``"l1"`` or ``"mse"``) of the model on the data.
+
+    ``inputs`` and ``targets`` are ``(n, time[, 1])``; targets may hold NaN.
+
+    The mean runs over every counted (non-NaN) target: a sequence with half
+    its targets hidden weighs half as much as a complete one.
+    """
     pred = torch.from_numpy(predict(model, inputs, batch_size=batch_size))
     target = as_tensor(targets, "targets", torch.device("cpu")).reshape(pred.shape)
-    return float(LOSSES[loss](pred, target))
+    return float(loss_function(loss)(pred, target))
+
+
+def _check_finite(tensor: torch.Tensor, name: str, *, nan_ok: bool = False) -> None:
+    """Raise a ValueError naming ``name`` if ``tensor`` holds inf, or NaN unless ok."""
+    infinite = int(torch.isinf(tensor).sum())
+    if infinite:
+        raise ValueError(
+            f"{name} contain {infinite} infinite value(s); every value must be finite"
+            + (" (NaN marks a missing target)" if nan_ok else "")
+        )
+    if not nan_ok and torch.isnan(tensor).any():
+        raise ValueError(f"{name} contain NaN; only targets may be missing")
 
 
 def _check_pair(x: torch.Tensor, y: torch.Tensor, what: str) -> None:
+    """Refuse a pair differing in ``(n, time)``, holding inf, or nothing to learn."""
     if x.shape[:2] != y.shape[:2]:
-        raise ValueError(f"{what}: inputs {tuple(x.shape)} and targets {tuple(y.shape)} differ in (n, time)")
-    if torch.isnan(x).any():
-        raise ValueError(f"{what}: inputs contain NaN; only targets may be missing")
+        raise ValueError(
+            f"{what}: inputs {tuple(x.shape)} and targets {tuple(y.shape)} "
+            "differ in (n, time)"
+        )
+    _check_finite(x, f"{what}: inputs")
+    _check_finite(y, f"{what}: targets", nan_ok=True)
     if torch.isnan(y).all():
         raise ValueError(f"{what}: every target is NaN; there is nothing to learn from")
+
+
+def _counted_per_row(y: torch.Tensor) -> torch.Tensor:
+    """How many targets of each row of ``y`` ``(n, time[, 1])`` are there: ``(n,)``."""
+    # note: this is a CPU-GPU sync point, once per fit; the loop then decides on the CPU
+    return (~torch.isnan(y)).reshape(len(y), -1).sum(dim=1).cpu()
+
+
+@dataclass
+class _Data:
+    """What :func:`fit` trains and measures on, on its device, checked once."""
+
+    x: torch.Tensor  # (n, time[, 1]) training inputs
+    y: torch.Tensor  # targets shaped like x; NaN = missing
+    counted: torch.Tensor | None  # (n,) present targets per row on the CPU; None: all
+    eval_x: torch.Tensor | None = None
+    eval_y: torch.Tensor | None = None
+    eval_counted: torch.Tensor | None = None
+    probe: torch.Tensor | None = None
+
+
+def _load_data(inputs, targets, eval_data, probe, device: torch.device) -> _Data:
+    """Move the data to ``device`` and check them, naming the array at fault."""
+    x, y = as_tensor(inputs, "inputs", device), as_tensor(targets, "targets", device)
+    _check_pair(x, y, "training data")
+    y = y.reshape(x.shape)
+    data = _Data(x, y, _counted_per_row(y) if torch.isnan(y).any() else None)
+    if eval_data is not None:
+        ex, ey = (as_tensor(a, "eval_data", device) for a in eval_data)
+        _check_pair(ex, ey, "eval_data")
+        data.eval_x, data.eval_y = ex, ey.reshape(ex.shape)
+        data.eval_counted = _counted_per_row(data.eval_y)
+    if probe is not None:
+        data.probe = as_tensor(probe, "probe", device)
+        _check_finite(data.probe, "probe inputs")
+    return data
+
+
+def backward_in_chunks(
+    model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor, chunk: int
+) -> torch.Tensor:
+    """Forward and backward of one step's batch, ``chunk`` rows at a time.
+
+    ``x`` and ``y`` are ``(b, time[, 1])``; ``y`` may hold NaN.
+
+    Each chunk's mean loss, weighted by its share of the batch's counted
+    (non-NaN) targets, adds up to the whole batch's mean loss, and so do the
+    gradients that accumulate in ``.grad``: the same as one backward of the
+    whole batch, up to rounding, at the memory of one chunk. A chunk whose
+    targets are all hidden is skipped (it has nothing to teach, and the
+    masked loss would refuse it). For the CPU, where reading a count is free.
+
+    Returns:
+        The batch's mean loss, detached, a scalar tensor.
+    """
+    counted = (~torch.isnan(y)).reshape(len(y), -1).sum(dim=1)
+    total = counted.sum()
+    loss_sum = torch.zeros((), device=x.device)
+    for j in range(0, len(x), chunk):
+        share = counted[j : j + chunk].sum()
+        if share == 0:
+            continue
+        pred = model(x[j : j + chunk]).float()
+        loss = loss_fn(pred, y[j : j + chunk]) * (share / total)
+        loss.backward()
+        loss_sum += loss.detach()
+    return loss_sum
+
+
+def _forward_backward(
+    model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor,
+    chunk: int | None, amp: bool,
+) -> torch.Tensor:
+    """Forward, loss, backward of one batch ``(b, time[, 1])``; the loss, detached."""
+    if chunk is not None and len(x) > chunk:
+        return backward_in_chunks(model, loss_fn, x, y, chunk)
+    with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=amp):
+        pred = model(x)
+    loss = loss_fn(pred.float(), y)  # the loss in float32, also under bfloat16 autocast
+    loss.backward()
+    return loss.detach()
+
+
+def _batches(
+    n: int, batch: int, order: torch.Tensor | None, counted: torch.Tensor | None,
+    device: torch.device,
+) -> Iterator[slice | torch.Tensor]:
+    """The rows of each step: all of them, in order, or ``order`` ``(n,)`` in batches.
+
+    A mini-batch whose targets are all hidden is skipped: no step is taken,
+    no loss recorded, and a schedule does not advance. ``counted`` (present
+    targets per row, on the CPU; None when none is missing) and ``order`` (on
+    the CPU) decide that without waiting for the device.
+    """
+    on_device = None if order is None else order.to(device)
+    for i in range(0, n, batch):
+        if order is None:
+            yield slice(i, i + batch)
+        elif counted is None or counted[order[i : i + batch]].sum() > 0:
+            yield on_device[i : i + batch]
+
+
+@torch.no_grad()
+def _eval_loss(
+    model: nn.Module, loss_fn: LossFn, data: _Data, batch: int, amp: bool
+) -> float:
+    """Mean loss on the evaluation data, as :func:`evaluate` computes it.
+
+    Each batch's mean is weighted by its number of counted (non-NaN)
+    targets, so hidden evaluation targets count for nothing; a batch with
+    none is skipped.
+    """
+    model.eval()
+    total = 0.0
+    with torch.autocast(data.eval_x.device.type, dtype=torch.bfloat16, enabled=amp):
+        for i in range(0, len(data.eval_x), batch):
+            weight = int(data.eval_counted[i : i + batch].sum())
+            if weight == 0:
+                continue
+            pred = model(data.eval_x[i : i + batch]).float()
+            # note: this is a CPU-GPU sync point, once an evaluation batch
+            total += float(loss_fn(pred, data.eval_y[i : i + batch])) * weight
+    model.train()
+    return total / int(data.eval_counted.sum())
+
+
+@torch.no_grad()
+def _snapshot(model: nn.Module, probe: torch.Tensor) -> torch.Tensor:
+    """The prediction for ``probe`` ``(p, time[, 1])``: ``(p, time)``, on the CPU."""
+    model.eval()
+    # note: this is a CPU-GPU sync point
+    out = model(probe).reshape(len(probe), -1).float().cpu()
+    model.train()
+    return out
+
+
+def _due(epoch: int, every: int, last: int) -> bool:
+    """Whether something done every ``every`` epochs (and after the last) is due now."""
+    return epoch % every == 0 or epoch == last
+
+
+def _evaluate_if_due(
+    model: nn.Module, data: _Data, config: FitConfig, epoch: int, batch: int,
+    amp: bool, history: History,
+) -> None:
+    """Log the evaluation loss every ``eval_every`` epochs and after the last."""
+    if data.eval_x is not None and _due(epoch, config.eval_every, config.epochs):
+        masked = loss_function(config.loss)  # evaluation targets may be missing
+        eval_loss = _eval_loss(model, masked, data, batch, amp)
+        history.eval_epochs.append(epoch)
+        history.eval_loss.append(eval_loss)
+
+
+def _snapshot_if_due(
+    model: nn.Module, data: _Data, config: FitConfig, epoch: int, history: History,
+    snapshots: list[torch.Tensor],
+) -> None:
+    """Snapshot the probe before training (epoch 0), every few epochs and at the end."""
+    if data.probe is not None and config.snapshot_every:
+        if _due(epoch, config.snapshot_every, config.epochs):
+            snapshots.append(_snapshot(model, data.probe))
+            history.snapshot_epochs.append(epoch)
+
+
+def _adam(
+    model: nn.Module, config: FitConfig, steps: int
+) -> tuple[torch.optim.Adam, torch.optim.lr_scheduler.LRScheduler | None]:
+    """Adam at ``config.lr``, and ``config.schedule``'s scheduler over ``steps``."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    if config.schedule != "cosine":
+        return optimizer, None
+    return optimizer, torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
+
+
+def _stop(history: History, losses: list[torch.Tensor], epochs: int) -> None:
+    """Record an interrupt: keep the unfinished epoch's steps; say what that means."""
+    history.interrupted = True
+    if losses:
+        history.step_loss.extend(torch.stack(losses).cpu().tolist())
+    print(
+        f"training interrupted after {len(history.epoch_loss)} of {epochs} epochs "
+        f"({len(history.step_loss)} steps): the model is only partly trained; fit "
+        "returns the history so far, with interrupted=True"
+    )
+
+
+def _finish(history: History, snapshots: list[torch.Tensor], started: float) -> History:
+    """Fill in the time and the snapshots; refuse a loss that ran off to inf or NaN."""
+    history.seconds = time.perf_counter() - started
+    if snapshots:
+        history.snapshots = torch.stack(snapshots).numpy()
+    if history.epoch_loss and not np.isfinite(history.epoch_loss[-1]):
+        raise FloatingPointError(
+            f"training loss became {history.epoch_loss[-1]} after "
+            f"{len(history.epoch_loss)} epochs; try a smaller lr"
+        )
+    return history
 
 
 def fit(
@@ -172,133 +441,76 @@ def fit(
     probe=None,
     device: torch.device | str | None = None,
 ) -> History:
-    """Train ``model`` in place to map ``inputs`` to ``targets``; return its :class:`History`.
+    """Train ``model`` in place to map ``inputs`` to ``targets``; return the History.
 
     Args:
         model: maps ``(batch, time)`` to ``(batch, time)``.
-        inputs, targets: ``(n, time)`` arrays or tensors; targets may hold NaN.
+        inputs, targets: ``(n, time)`` arrays or tensors. Inputs must be
+            finite; targets may hold NaN (missing), not inf. A mini-batch
+            whose targets are all missing is skipped: no step is taken.
         config: see :class:`FitConfig`.
-        eval_data: ``(inputs, targets)`` evaluated every ``config.eval_every`` epochs.
-        probe: ``(p, time)`` inputs whose predictions are snapshotted.
-        device: where to train (default: where the model is). Data move there once.
+        eval_data: ``(inputs, targets)``, checked alike; its loss, the mean over
+            counted targets as :func:`evaluate` takes it, is logged every
+            ``config.eval_every`` epochs and after the last.
+        probe: ``(p, time)`` finite inputs whose predictions are snapshotted.
+        device: where to train (default: where the model is), as
+            :func:`~tutorial_lib.runtime.choose_device` takes it.
 
     Interrupting (Ctrl-C, the notebook's stop button) ends training cleanly:
     the history so far comes back with ``interrupted=True``.
     """
-    device = _model_device(model) if device is None else torch.device(device)
+    # 1) one device, chosen once; the data go there once and are checked up front
+    device = _model_device(model) if device is None else choose_device(device)
+    data = _load_data(inputs, targets, eval_data, probe, device)
     model.to(device)
-    x, y = as_tensor(inputs, "inputs", device), as_tensor(targets, "targets", device)
-    _check_pair(x, y, "training data")
-    y = y.reshape(x.shape)
-    # The masked loss costs a little more; use it only where targets are missing.
-    loss_fn = LOSSES[config.loss] if torch.isnan(y).any() else PLAIN_LOSSES[config.loss]
-    if eval_data is not None:
-        ex, ey = (as_tensor(a, "eval_data", device) for a in eval_data)
-        _check_pair(ex, ey, "eval_data")
-        ey = ey.reshape(ex.shape)
-    probe_x = None if probe is None else as_tensor(probe, "probe", device)
-
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
-    generator = torch.Generator().manual_seed(config.seed)
-    n = len(x)
+    # 2) the masked loss costs a little more: use it only where targets are missing
+    loss_fn = loss_function(config.loss, masked=data.counted is not None)
+    n = len(data.x)
     batch = n if config.batch_size is None else min(config.batch_size, n)
-    scheduler = None
-    if config.schedule == "cosine":
-        total_steps = config.epochs * -(-n // batch)
-        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps)
-    use_amp = config.amp and device.type == "cuda"
-    history = History(device=device.type)
-    snapshots: list[torch.Tensor] = []
-
-    @torch.no_grad()
-    def snapshot(epoch: int) -> None:
-        if probe_x is not None and config.snapshot_every:
-            model.eval()
-            snapshots.append(model(probe_x).reshape(len(probe_x), -1).float().cpu())
-            model.train()
-            history.snapshot_epochs.append(epoch)
-
+    optimizer, scheduler = _adam(model, config, steps=config.epochs * -(-n // batch))
+    generator = torch.Generator().manual_seed(config.seed)  # the mini-batch order
+    amp = config.amp and device.type == "cuda"
     chunk = config.cpu_chunk if device.type == "cpu" else None
-
-    def backward(xb: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
-        """Forward and backward of one step's batch ``(b, time)``; returns its loss, detached."""
-        if chunk is None or len(xb) <= chunk:
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
-                pred = model(xb)
-            loss = loss_fn(pred.float(), yb)
-            loss.backward()
-            return loss.detach()
-        # Each chunk's mean loss, weighted by its share of the counted (non-NaN)
-        # targets, adds up to the whole batch's mean loss, and so do the gradients.
-        counted = (~torch.isnan(yb)).reshape(len(yb), -1).sum(dim=1)
-        total = counted.sum()
-        loss_sum = torch.zeros((), device=device)
-        for j in range(0, len(xb), chunk):
-            share = counted[j : j + chunk].sum()
-            if share == 0:
-                continue  # every target of this chunk is hidden: nothing to learn from it
-            loss = loss_fn(model(xb[j : j + chunk]).float(), yb[j : j + chunk]) * (share / total)
-            loss.backward()
-            loss_sum += loss.detach()
-        return loss_sum
-
-    @torch.no_grad()
-    def evaluation() -> float:
-        model.eval()
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
-            total = sum(
-                float(LOSSES[config.loss](model(ex[i : i + batch]).float(), ey[i : i + batch])) * len(ex[i : i + batch])
-                for i in range(0, len(ex), batch)
-            )
-        model.train()
-        return total / len(ex)
-
-    bar = tqdm(
-        total=config.epochs,
-        desc=f"{type(model).__name__} on {device.type}",
-        unit="epoch",
-        disable=not config.progress,
-        mininterval=0.5,
-    )
+    history, snapshots, losses = History(device=device.type), [], []
+    bar = tqdm(total=config.epochs, desc=f"{type(model).__name__} on {device.type}",
+               unit="epoch", disable=not config.progress, mininterval=0.5)
     started = time.perf_counter()
     model.train()
     try:
-        snapshot(0)
+        _snapshot_if_due(model, data, config, 0, history, snapshots)  # untrained
         for epoch in range(1, config.epochs + 1):
-            order = None if batch == n else torch.randperm(n, generator=generator).to(device)
-            losses = []
-            for i in range(0, n, batch):
-                idx = slice(i, i + batch) if order is None else order[i : i + batch]
+            # 3) a new order of the rows every epoch (mini-batches only)
+            order = None if batch == n else torch.randperm(n, generator=generator)
+            for rows in _batches(n, batch, order, data.counted, device):
+                # 4) one step: forget the last gradients, forward, loss, backward,
+                # update; on the CPU a batch larger than cpu_chunk goes in chunks
                 optimizer.zero_grad(set_to_none=True)
-                loss = backward(x[idx], y[idx])
+                xb, yb = data.x[rows], data.y[rows]
+                loss = _forward_backward(model, loss_fn, xb, yb, chunk, amp)
                 optimizer.step()
                 if scheduler is not None:
                     scheduler.step()
-                losses.append(loss)
-            step_losses = torch.stack(losses).cpu().tolist()  # the epoch's one synchronisation
+                losses.append(loss)  # left on the device: reading it now would sync
+            # 5) log the epoch. note: this is a CPU-GPU sync point, the loop's only one
+            step_losses, losses = torch.stack(losses).cpu().tolist(), []
             history.step_loss.extend(step_losses)
             history.epoch_loss.append(float(np.mean(step_losses)))
-            postfix = {"loss": f"{history.epoch_loss[-1]:.4f}"}
-            if eval_data is not None and (epoch % config.eval_every == 0 or epoch == config.epochs):
-                history.eval_epochs.append(epoch)
-                history.eval_loss.append(evaluation())
-                postfix["eval"] = f"{history.eval_loss[-1]:.4f}"
-            if config.snapshot_every and (epoch % config.snapshot_every == 0 or epoch == config.epochs):
-                snapshot(epoch)
-            bar.set_postfix(postfix, refresh=False)
+            # 6) every few epochs and after the last: evaluate, snapshot
+            _evaluate_if_due(model, data, config, epoch, batch, amp, history)
+            _snapshot_if_due(model, data, config, epoch, history, snapshots)
+            bar.set_postfix(_postfix(history, epoch), refresh=False)
             bar.update(1)
     except KeyboardInterrupt:
-        history.interrupted = True
-        print(f"interrupted after {len(history.epoch_loss)} epochs; returning the history so far")
+        _stop(history, losses, config.epochs)
     finally:
         bar.close()
         model.eval()
-    history.seconds = time.perf_counter() - started
-    if snapshots:
-        history.snapshots = torch.stack(snapshots).numpy()
-    if history.epoch_loss and not np.isfinite(history.epoch_loss[-1]):
-        raise FloatingPointError(
-            f"training loss became {history.epoch_loss[-1]} after {len(history.epoch_loss)} epochs; "
-            "try a smaller lr, or check the data for NaN/inf"
-        )
-    return history
+    return _finish(history, snapshots, started)
+
+
+def _postfix(history: History, epoch: int) -> dict[str, str]:
+    """The progress bar's text: this epoch's training loss, and its evaluation loss."""
+    postfix = {"loss": f"{history.epoch_loss[-1]:.4f}"}
+    if history.eval_epochs and history.eval_epochs[-1] == epoch:
+        postfix["eval"] = f"{history.eval_loss[-1]:.4f}"
+    return postfix
