@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from tutorial_lib import cache
+from tutorial_lib import cache, folders
 from tutorial_lib.training import History
 
 
@@ -54,8 +54,8 @@ def test_bad_names_and_configs_raise(tmp_path):
 
 
 def test_artifacts_dir_follows_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
-    assert cache.artifacts_dir("smoke") == tmp_path / "smoke"
+    monkeypatch.setenv(folders.ARTIFACTS_ENV_VAR, str(tmp_path))
+    assert folders.artifacts_dir("smoke") == tmp_path / "smoke"
 
 
 @pytest.mark.parametrize("wrap", [

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from tutorial_lib import cache, part1
+from tutorial_lib import cache, folders, part1
 from tutorial_lib.models import SequenceDenoiser
 from tutorial_lib.runtime import start
 from tutorial_lib.training import fit
@@ -37,7 +37,7 @@ def test_post_data_split():
 
 
 def smoke_run(tmp_path, monkeypatch):
-    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
+    monkeypatch.setenv(folders.ARTIFACTS_ENV_VAR, str(tmp_path))
     return start(profile="smoke", device="cpu")
 
 
@@ -89,7 +89,7 @@ def test_an_interrupted_training_is_not_saved_and_trains_afresh(tmp_path, monkey
         part1.train(config, run)
     assert len(calls) == 6 and not list(tmp_path.rglob("*.pt"))
     monkeypatch.undo()
-    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
+    monkeypatch.setenv(folders.ARTIFACTS_ENV_VAR, str(tmp_path))
     result = part1.train(config, run)
     assert not result["history"].interrupted
     assert len(result["history"].epoch_loss) == 10

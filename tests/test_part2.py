@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from tutorial_lib import cache, part2
+from tutorial_lib import cache, folders, part2
 from tutorial_lib.runtime import start
 
 
@@ -87,7 +87,7 @@ def test_build_gives_the_unet_twin_when_asked():
 
 
 def test_train_and_train_grid_share_the_saved_runs(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
+    monkeypatch.setenv(folders.ARTIFACTS_ENV_VAR, str(tmp_path))
     run = start(profile="smoke", device="cpu")
     assert run.artifacts == tmp_path / "smoke"
     configs = part2.sweep_configs([1, 2], [0.2], seed=0, n_samples=40, epochs=1,
@@ -105,7 +105,7 @@ def test_an_interrupt_at_the_first_step_is_an_interrupt(monkeypatch, tmp_path):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(torch.optim.Adam, "step", interrupt)
-    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
+    monkeypatch.setenv(folders.ARTIFACTS_ENV_VAR, str(tmp_path))
     cfg = part2.autoencoder_config(2, 0.2, seed=0, n_samples=40, epochs=2, channels=4)
     with pytest.raises(KeyboardInterrupt, match="interrupted after 0 of 2 epochs"):
         part2.train_grid([cfg], start(profile="smoke", device="cpu"))

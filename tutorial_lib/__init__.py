@@ -11,7 +11,8 @@ One module a responsibility:
 * :mod:`tutorial_lib.cache`: results cached on disk, keyed by their configuration
 * :mod:`tutorial_lib.part1`: Part I's experiments (the 2018 post's recurrent models)
 * :mod:`tutorial_lib.part2`: Part II's experiments (the 2024 post's autoencoders)
-* :mod:`tutorial_lib.checks`, :mod:`tutorial_lib.files`: argument checks, atomic writes
+* :mod:`tutorial_lib.checks`, :mod:`tutorial_lib.files`, :mod:`tutorial_lib.folders`: argument
+  checks, atomic writes, where files live
 * :mod:`tutorial_lib.records`: headline numbers a chapter records
 * :mod:`tutorial_lib.plots`: the recurring figures
 """

@@ -29,6 +29,7 @@ from typing import Callable, Sequence
 import numpy as np
 from scipy import ndimage, signal
 
+from tutorial_lib.checks import finite_number, integer, non_negative_int
 from tutorial_lib.data import sine, two_tone
 
 
@@ -49,15 +50,11 @@ def _as_batch(noisy, name: str = "noisy") -> np.ndarray:
 
 
 def _period(period) -> float:
-    ok = isinstance(period, (int, float, np.integer, np.floating))
-    if isinstance(period, bool) or not ok or not np.isfinite(period) or period <= 0:
-        raise ValueError(f"period must be a positive finite number, got {period!r}")
-    return float(period)
+    return finite_number("period", period, positive=True)
 
 
 def _window(window: int, length: int, *, odd: bool = False) -> int:
-    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or not 1 <= window <= length:
-        raise ValueError(f"window must be an integer in [1, {length}] (the sequence length), got {window!r}")
+    integer("window", window, minimum=1, maximum=length)  # at most the sequence length
     if odd and window % 2 == 0:
         raise ValueError(f"window must be odd for a centred filter, got {window}")
     return int(window)
@@ -160,8 +157,7 @@ def choose_parameter(
 def offset_oracle(noisy, period: float = 60.0, max_offset: int = 100) -> np.ndarray:
     """The sine ``sin(2 pi (t + k) / period)`` with the integer ``k`` in ``0..max_offset`` that fits best."""
     x = _as_batch(noisy)
-    if isinstance(max_offset, bool) or not isinstance(max_offset, (int, np.integer)) or max_offset < 0:
-        raise ValueError(f"max_offset must be a non-negative integer, got {max_offset!r}")
+    non_negative_int("max_offset", max_offset)
     period = _period(period)
     templates = sine(np.arange(x.shape[1])[None, :] + np.arange(max_offset + 1)[:, None], period)  # (K, T)
     # ||x - c||^2 = ||x||^2 - 2 x.c + ||c||^2; the first term is the same for every k

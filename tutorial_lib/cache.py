@@ -14,7 +14,8 @@ train one configuration through the cache, in ``run.artifacts``
 
 Artifacts live in ``_build/artifacts/<profile>/`` next to the book's
 ``_toc.yml`` (elsewhere ``./artifacts/<profile>/``), or under
-``TUTORIAL_ARTIFACTS_DIR`` when it is set (the tests point it at a fresh folder).
+``TUTORIAL_ARTIFACTS_DIR`` when it is set (the tests point it at a fresh folder):
+:func:`tutorial_lib.folders.artifacts_dir`.
 Code changes that keep the configuration are not detected: ``make clean-cache``
 removes the artifacts with the execution cache.
 
@@ -39,27 +40,19 @@ import os
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, TypeVar
 
 import torch
 
 from tutorial_lib.files import write_atomically
-from tutorial_lib.records import book_root
-from tutorial_lib.training import FitConfig, History
+from tutorial_lib.training import History
 
-ENV_VAR = "TUTORIAL_ARTIFACTS_DIR"
+if TYPE_CHECKING:
+    from tutorial_lib.training import FitConfig
+
 STALE_TMP_SECONDS = 600
 """A temporary file untouched this long belongs to a write that was killed."""
 T = TypeVar("T")
-
-
-def artifacts_dir(profile: str, start: Path | None = None) -> Path:
-    """Where ``profile``'s cached runs live (see the module docstring)."""
-    if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR]) / profile
-    root = book_root(start)
-    base = root / "_build" if root is not None else (start or Path.cwd()).resolve()
-    return base / "artifacts" / profile
 
 
 def config_key(config: Mapping[str, Any]) -> str:

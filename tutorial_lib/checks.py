@@ -20,12 +20,17 @@ def is_integer(value) -> bool:
 
 
 def integer(name: str, value, *, minimum: int | None = None,
-            maximum: int | None = None) -> int:
+            maximum: int | None = None, none: str | None = None) -> int | None:
     """``value`` as an ``int``, checked to be an integer in ``[minimum, maximum]``.
 
+    ``none`` says what ``None`` means (``"full batch"``), and allows it.
+
     Raises:
-        ValueError: e.g. ``depth must be an integer >= 1, got 0``.
+        ValueError: e.g. ``batch_size must be an integer >= 1, or None (full
+            batch), got 0``.
     """
+    if value is None and none is not None:
+        return None
     inside = is_integer(value) and (minimum is None or value >= minimum) and (
         maximum is None or value <= maximum)
     if not inside:
@@ -36,6 +41,7 @@ def integer(name: str, value, *, minimum: int | None = None,
             expected = f"an integer {bound}"
         else:
             expected = "an integer"
+        expected += f", or None ({none})" if none is not None else ""
         raise ValueError(f"{name} must be {expected}, got {value!r}")
     return int(value)
 

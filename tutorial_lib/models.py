@@ -16,6 +16,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from tutorial_lib.checks import positive_int
+
 CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh}
 
@@ -39,9 +41,8 @@ def receptive_field(model: nn.Module, length: int, *, trials: int = 16, seed: in
         ValueError: a bad ``length`` or ``trials``, or a model whose output is
             not one value per input sample.
     """
-    for name, value in (("length", length), ("trials", trials)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    positive_int("length", length)
+    positive_int("trials", trials)
     device = next(model.parameters()).device
     generator = torch.Generator().manual_seed(seed)
     inputs = torch.randn(trials, length, generator=generator).to(device).requires_grad_(True)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tutorial_lib.baselines import _as_batch, _period
+from tutorial_lib.checks import non_negative_int
 from tutorial_lib.data import sine
 
 _CHUNK = 256  # rows scored at once: the (chunk, K, T) table stays small
@@ -66,11 +67,7 @@ def offset_templates(length: int, period: float, max_offset: int) -> np.ndarray:
     Returns:
         ``(max_offset + 1, length)`` float64, row ``k`` for offset ``k``.
     """
-    bad = isinstance(max_offset, bool) or not isinstance(max_offset, (int, np.integer))
-    if bad or max_offset < 0:
-        raise ValueError(
-            f"max_offset must be a non-negative integer, got {max_offset!r}"
-        )
+    non_negative_int("max_offset", max_offset)
     t = np.arange(length)[None, :] + np.arange(max_offset + 1)[:, None]
     return sine(t, _period(period))
 

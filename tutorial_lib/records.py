@@ -38,22 +38,13 @@ from pathlib import Path
 import torch
 
 from tutorial_lib.files import write_text_atomically
+from tutorial_lib.folders import book_root
 
 ENV_VAR = "TUTORIAL_RESULTS_DIR"
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)+")
 CHAPTER_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 SEPARATOR = "+"
 """Stands for ``/`` in a record's file name; never part of an id."""
-
-
-def book_root(start: Path | None = None) -> Path | None:
-    """The nearest folder at or above ``start`` (default: the working
-    directory) holding ``_toc.yml``; ``None`` when there is none."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "_toc.yml").is_file():
-            return folder
-    return None
 
 
 def records_dir(profile: str, start: Path | None = None) -> Path:

@@ -19,8 +19,8 @@ from typing import TypeVar
 import numpy as np
 import torch
 
-from tutorial_lib.cache import artifacts_dir
 from tutorial_lib.checks import non_negative_int
+from tutorial_lib.folders import artifacts_dir
 from tutorial_lib.profile import by_profile, current_profile
 from tutorial_lib.records import check_chapter, check_record, clear_records, records_dir
 from tutorial_lib.records import record as _record
@@ -108,7 +108,7 @@ class Run:
     @property
     def artifacts(self) -> Path:
         """Where this run's profile keeps its cached trainings
-        (:func:`tutorial_lib.cache.artifacts_dir`)."""
+        (:func:`tutorial_lib.folders.artifacts_dir`)."""
         return artifacts_dir(self.profile)
 
     @property

@@ -15,8 +15,6 @@ every step (about 1 GB for one run of the 2018 post).
 
 from __future__ import annotations
 
-import math
-import numbers
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
@@ -26,24 +24,11 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from tutorial_lib.checks import finite_number, integer
 from tutorial_lib.losses import loss_function
 from tutorial_lib.runtime import choose_device
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-
-
-def _check_int(name: str, value, *, minimum: int, none: str | None = None) -> None:
-    """Raise a ValueError unless ``value`` is an int >= ``minimum`` (or allowed None).
-
-    ``none`` says what None means, and allows it. Booleans are refused:
-    ``batch_size=True`` is a mistake, not a batch of one.
-    """
-    if value is None and none is not None:
-        return
-    is_int = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-    if not is_int or value < minimum:
-        expected = f"an integer >= {minimum}" + (f", or None ({none})" if none else "")
-        raise ValueError(f"{name} must be {expected}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -85,15 +70,13 @@ class FitConfig:
     cpu_chunk: int | None = 2000
 
     def __post_init__(self) -> None:
-        _check_int("epochs", self.epochs, minimum=1)
-        _check_int("batch_size", self.batch_size, minimum=1, none="full batch")
-        _check_int("eval_every", self.eval_every, minimum=1)
-        _check_int("snapshot_every", self.snapshot_every, minimum=0)
-        _check_int("seed", self.seed, minimum=0)
-        _check_int("cpu_chunk", self.cpu_chunk, minimum=1, none="never chunk")
-        number = isinstance(self.lr, numbers.Real) and not isinstance(self.lr, bool)
-        if not (number and math.isfinite(self.lr) and self.lr > 0):
-            raise ValueError(f"lr must be a finite number > 0, got {self.lr!r}")
+        integer("epochs", self.epochs, minimum=1)
+        integer("batch_size", self.batch_size, minimum=1, none="full batch")
+        integer("eval_every", self.eval_every, minimum=1)
+        integer("snapshot_every", self.snapshot_every, minimum=0)
+        integer("seed", self.seed, minimum=0)
+        integer("cpu_chunk", self.cpu_chunk, minimum=1, none="never chunk")
+        finite_number("lr", self.lr, positive=True)
         loss_function(self.loss)  # raises for an unknown name, naming the known ones
         if self.schedule not in (None, "cosine"):
             raise ValueError(
