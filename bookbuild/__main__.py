@@ -12,7 +12,8 @@ from pathlib import Path
 from bookbuild.errors import BuildInputError
 from bookbuild.gather import gather, toc_chapters, unlisted, write_results
 from bookbuild.pages import generate, read_results
-from tutorial_lib.records import book_root, records_dir
+from tutorial_lib.folders import book_root
+from tutorial_lib.records import records_dir
 
 PROFILES = ("full", "smoke")
 
