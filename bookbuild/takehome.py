@@ -7,8 +7,9 @@ Run by the Makefile's ``site`` target after the HTML build::
 
 ``pdf`` prints the single-page HTML build (``jupyter-book build . --builder
 singlehtml``, which takes every chapter from the execution cache) with
-Debian's headless chromium, offline. Before printing, a copy of the page,
-``print.html`` beside ``index.html``, gets
+Debian's headless chromium, offline. Before printing, a copy of the page
+(``book/intro.html``, the root document), ``print.html`` at the top of
+the single-page build (the page's addresses are relative to it), gets
 
 - every animation's ``<video>`` (an H.264 MP4 embedded as base64) replaced by
   an image of its first frame, decoded by the ffmpeg binary that
@@ -70,14 +71,19 @@ PRINT_CSS = """
   .bd-header, .bd-header-article, .bd-sidebar-primary, .bd-sidebar-secondary,
   .bd-footer, .bd-footer-article, .bd-footer-content, .prev-next-area,
   .header-article-items, .article-header-buttons, .skip-link, .search-button-field,
-  .bd-search, #pst-back-to-top, .headerlink, .takehome-links,
+  .bd-search, #pst-back-to-top, .headerlink, .takehome-links, section#take-it-home,
   .animation .anim-controls, .animation .anim-buttons, .animation .anim-state,
   .animation input[type=range] { display: none !important; }
+  /* One column, the page's width: the theme's flex layout would size it to the widest code line. */
   .bd-container, .bd-container__inner, .bd-page-width, .bd-main, .bd-content,
-  .bd-article-container, .bd-article { max-width: none !important; width: auto !important;
-                                       padding: 0 !important; margin: 0 !important; }
+  .bd-article-container, .bd-article { display: block !important; max-width: none !important;
+      min-width: 0 !important; width: auto !important; padding: 0 !important; margin: 0 !important; }
+  table { max-width: 100% !important; font-size: 0.85em; }
+  th, td { overflow-wrap: anywhere; }
   span[id^="document-"] { display: block; break-before: page; }
-  img, svg, figure, .takehome-poster, .cell_output .output { break-inside: avoid; }
+  /* A figure, an output or a short code cell moves to the next page whole (a code
+     box split from its code would leave an empty box behind). */
+  img, svg, figure, .takehome-poster, .cell_output .output, .cell_input, div.highlight { break-inside: avoid; }
   img { max-width: 100% !important; height: auto; }
   h1, h2, h3 { break-after: avoid; }
   pre { white-space: pre-wrap !important; word-break: break-word; }
@@ -139,12 +145,22 @@ def chromium() -> str:
     return found
 
 
-def build_pdf(singlehtml: Path, out: Path, browser: str | None = None, timeout: int = 600) -> Path:
+def the_page(singlehtml: Path) -> Path:
+    """The single page: the root document (``book/intro.html``), where ``index.html`` redirects."""
     index = singlehtml / "index.html"
     if not index.is_file():
         sys.exit(f"takehome: {index} is missing (jupyter-book build . --builder singlehtml)")
+    text = index.read_text(encoding="utf-8")
+    redirect = re.search(r"""http-equiv=["']refresh["'][^>]*url=([^"'>\s]+)""", text, re.IGNORECASE)
+    return singlehtml / redirect.group(1) if redirect and len(text) < 2000 else index
+
+
+def build_pdf(singlehtml: Path, out: Path, browser: str | None = None, timeout: int = 600) -> Path:
+    index = the_page(singlehtml)
     started = time.perf_counter()
     page, videos = print_page(index.read_text(encoding="utf-8"))
+    # Sphinx writes the root document to book/intro.html but with every address
+    # relative to the output folder (_static/, _images/): print it from there.
     printable = singlehtml / "print.html"
     printable.write_text(page, encoding="utf-8")
     out.parent.mkdir(parents=True, exist_ok=True)
