@@ -68,6 +68,9 @@ PRINT_CSS = """
 @page { size: A4; margin: 14mm 13mm 16mm 13mm; }
 @media print {
   html, body { background: #fff !important; }
+  /* Skia prints a shadow as an image: none (the :not(#id) outranks the theme's own
+     !important shadows), so that the PDF's images are the book's figures. */
+  *:not(#takehome-none) { box-shadow: none !important; text-shadow: none !important; }
   .bd-header, .bd-header-article, .bd-sidebar-primary, .bd-sidebar-secondary,
   .bd-footer, .bd-footer-article, .bd-footer-content, .prev-next-area,
   .header-article-items, .article-header-buttons, .skip-link, .search-button-field,
