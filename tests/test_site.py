@@ -16,6 +16,10 @@ to be online or not: a page that fetches something from elsewhere either
 needs it (and breaks offline) or does not (and should not fetch it). Links to
 other sites (Colab, GitHub, the write-ups) are not requests and are allowed.
 
+Take it home: the same build also writes the book as a PDF (chromium prints the
+single-page build) and the site as a zip (``bookbuild/takehome.py``); the last
+tests read them with poppler's tools (``tests/takehome_checks.py``).
+
 ``make test`` installs chromium where it is missing (as root); without it the
 test fails under ``CI=true`` and is skipped elsewhere. Screenshots of a few
 pages, the build log and a summary of every page go to ``_build/test-artifacts/``.
