@@ -12,6 +12,7 @@ every step (about 1 GB for one run of the 2018 post).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 
@@ -223,7 +224,7 @@ def fit(
     def backward(xb: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
         """Forward and backward of one step's batch ``(b, time)``; returns its loss, detached."""
         if chunk is None or len(xb) <= chunk:
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
+            with torch.autocast(device.type, dtype=torch.bfloat16) if use_amp else contextlib.nullcontext():
                 pred = model(xb)
             loss = loss_fn(pred.float(), yb)
             loss.backward()
@@ -245,7 +246,7 @@ def fit(
     @torch.no_grad()
     def evaluation() -> float:
         model.eval()
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
+        with torch.autocast(device.type, dtype=torch.bfloat16) if use_amp else contextlib.nullcontext():
             total = sum(
                 float(LOSSES[config.loss](model(ex[i : i + batch]).float(), ey[i : i + batch])) * len(ex[i : i + batch])
                 for i in range(0, len(ex), batch)
