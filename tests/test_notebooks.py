@@ -68,7 +68,7 @@ def run_install_cell(code: str, *, colab: bool, has_tutorial_lib: bool) -> list[
     import importlib.util
 
     calls: list[str] = []
-    code = re.sub(r"%pip install (.*)$", lambda m: f"_pip({m.group(1)!r})", code, flags=re.M)
+    code = re.sub(r"^(\s*)%pip install (.*)$", lambda m: f"{m.group(1)}_pip({m.group(2)!r})", code, flags=re.M)
     modules = dict(sys.modules)
     if colab:
         modules["google.colab"] = object()
