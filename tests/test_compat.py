@@ -72,3 +72,19 @@ def test_colab_file_is_dated_and_sourced():
     assert re.search(r"\b20\d\d-\d\d-\d\d\b", text), "compat/colab.txt must say when it was measured"
     assert "Source:" in text
     assert pins("colab.txt")["torch"] == HELD["torch"]
+
+
+def test_citation_file_has_what_cff_1_2_0_requires_and_the_licences():
+    import yaml
+
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert cff["cff-version"] == "1.2.0"
+    for key in ("message", "title", "authors"):
+        assert cff.get(key), f"CITATION.cff needs {key}"
+    assert all("name" in a or "family-names" in a for a in cff["authors"])
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"]["text"] in cff["license"], "CITATION.cff and pyproject.toml name different code licences"
+    assert "CC-BY-4.0" in cff["license"]
+    assert cff["title"] == yaml.safe_load((ROOT / "_config.yml").read_text())["title"]
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    assert "Attribution 4.0 International" in (ROOT / "LICENSE-CONTENT").read_text()
