@@ -84,7 +84,7 @@ SMOKE_TESTS = @echo "=== $(1): pip freeze ===" && $(1)/bin/python -m pip freeze 
 	.venv-$*/bin/python -m pip install --quiet $(TORCH)
 	grep -iE '$(TOOLS_RE)' constraints.txt > .venv-$*/tools.txt
 	.venv-$*/bin/python -m pip install --quiet -c compat/$*.txt -c .venv-$*/tools.txt -e ".[test]"
-	@$(call no-cuda,.venv-$*)
+	@$(call no-cuda,.venv-$*/bin)
 	touch $@
 
 # The wheel route (tests/test_wheel_route.py, marked slow) runs from .venv: it
@@ -101,7 +101,7 @@ test-latest:
 	.venv-latest/bin/python -m pip install --quiet --upgrade pip
 	.venv-latest/bin/python -m pip install --quiet $(TORCH)
 	.venv-latest/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e ".[test]"
-	@$(call no-cuda,.venv-latest)
+	@$(call no-cuda,.venv-latest/bin)
 	$(call SMOKE_TESTS,.venv-latest)
 
 # External links of every page (Sphinx's linkcheck builder), on the smoke
