@@ -17,7 +17,7 @@ STAMP := $(VENV)/.installed
 # on this machine only torch 2.13.0 (CPU) installs without GBs of CUDA packages.
 TORCH ?= torch==2.13.0
 
-.PHONY: book site test test-compat test-latest linkcheck install-cells chromium clean clean-cache
+.PHONY: book site test test-compat test-compat-oldest test-compat-colab test-compat-wheel test-latest linkcheck install-cells chromium clean clean-cache
 
 # torch goes in first, from its exact pin, so that nothing later can pull the
 # CUDA build; constraints.txt then holds every other version exactly.
@@ -87,11 +87,15 @@ SMOKE_TESTS = @echo "=== $(1): pip freeze ===" && $(1)/bin/python -m pip freeze 
 	@$(call no-cuda,.venv-$*/bin)
 	touch $@
 
+# One environment at a time (make test-compat-oldest, -colab, -wheel run one part).
 # The wheel route (tests/test_wheel_route.py, marked slow) runs from .venv: it
 # builds the wheel, installs it into a fresh venv and executes a chapter there.
-test-compat: $(STAMP) .venv-oldest/.installed .venv-colab/.installed
-	$(call SMOKE_TESTS,.venv-oldest)
-	$(call SMOKE_TESTS,.venv-colab)
+test-compat: test-compat-oldest test-compat-colab test-compat-wheel
+
+test-compat-oldest test-compat-colab: test-compat-%: .venv-%/.installed
+	$(call SMOKE_TESTS,.venv-$*)
+
+test-compat-wheel: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -m slow -p no:cacheprovider tests/test_wheel_route.py
 
 # The newest releases pyproject.toml allows (no constraints), made afresh each time.

@@ -28,7 +28,10 @@ def actionlint() -> str:
 
 def makefile_targets() -> set[str]:
     text = (ROOT / "Makefile").read_text()
-    return set(re.findall(r"^([A-Za-z][\w.-]*)\s*:(?!=)", text, flags=re.M))
+    targets = set()
+    for line in re.findall(r"^([A-Za-z][\w.%-]*(?:[ \t]+[A-Za-z][\w.%-]*)*)[ \t]*:(?!=)", text, flags=re.M):
+        targets.update(line.split())
+    return targets
 
 
 def run_steps():
