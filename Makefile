@@ -98,13 +98,15 @@ test-compat-oldest test-compat-colab: test-compat-%: .venv-%/.installed
 test-compat-wheel: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -m slow -p no:cacheprovider tests/test_wheel_route.py
 
-# The newest releases pyproject.toml allows (no constraints), made afresh each time.
+# The newest releases pyproject.toml allows (no constraints), made afresh each time;
+# torch stays what $(TORCH) installed (the eager upgrade would otherwise replace it).
 test-latest:
 	rm -rf .venv-latest
 	$(PYTHON) -m venv .venv-latest
 	.venv-latest/bin/python -m pip install --quiet --upgrade pip
 	.venv-latest/bin/python -m pip install --quiet $(TORCH)
-	.venv-latest/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e ".[test]"
+	echo "$(TORCH)" > .venv-latest/torch.txt
+	.venv-latest/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -c .venv-latest/torch.txt -e ".[test]"
 	@$(call no-cuda,.venv-latest/bin)
 	$(call SMOKE_TESTS,.venv-latest)
 
