@@ -113,7 +113,7 @@ test-latest:
 # External links of every page (Sphinx's linkcheck builder), on the smoke
 # profile's execution cache: the links are in the prose and code, not in the
 # sizes. Needs the internet: offline, every external link is reported broken.
-# The report is _build/linkcheck/output.txt.
+# The report is _build/html/output.txt.
 linkcheck: PROFILE = smoke
 linkcheck: $(STAMP)
 	@mkdir -p _build/.jupyter_cache-$(PROFILE)
