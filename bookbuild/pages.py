@@ -18,6 +18,7 @@ from bookbuild.gather import validate_record
 from bookbuild.leaderboard import leaderboard_markdown
 from bookbuild.perfpage import performance_markdown
 from bookbuild.report import report_markdown
+from bookbuild.status import status_markdown
 from tutorial_lib.files import write_text_atomically
 from tutorial_lib.runtime import versions
 
@@ -54,12 +55,19 @@ def read_results(path: Path) -> list[dict]:
     return records
 
 
-def generate(records: list[dict], *, out: Path, benchmarks: Path) -> dict[str, Path]:
-    """Write every generated page into ``out``; return ``{name: path}``."""
+def generate(
+    records: list[dict], *, out: Path, benchmarks: Path, cache: Path
+) -> dict[str, Path]:
+    """Write every generated page into ``out``; return ``{name: path}``.
+
+    ``cache`` is the profile's execution cache (``_build/.jupyter_cache-<profile>``),
+    which the status page reads.
+    """
     pages: dict[str, Callable[[], str]] = {
         "report": lambda: report_markdown(records, build_versions=versions()),
         "leaderboard": lambda: leaderboard_markdown(records),
         "performance": lambda: performance_markdown(benchmarks),
+        "status": lambda: status_markdown(cache),
     }
     written = {}
     for name, make in pages.items():

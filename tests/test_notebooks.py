@@ -1,20 +1,24 @@
-"""Every chapter notebook, whichever exist: the Colab install cell, no outputs, a place in the book.
+"""Every chapter notebook, whichever exist: the install cell, no outputs, a place in the book.
 
 The repository's address lives in one place, ``_config.yml`` (``repository.url``
-and ``repository.branch``); the launch buttons are made from it, and each
-notebook's first cell must install ``tutorial_lib`` from exactly that address.
+and ``repository.branch``); the launch buttons are made from it, each
+notebook's first cell is made from it (``make install-cells``,
+``tests/install_cell.py``), and the README, the set-up page and CITATION.cff
+must name exactly that address.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from packaging.requirements import Requirement
 
+import install_cell
 import toc
 
 try:
@@ -26,10 +30,13 @@ ROOT = Path(__file__).resolve().parents[1]
 # Chapters in notebooks/, and notebook pages in book/ (the explorer).
 NOTEBOOKS = sorted([*(ROOT / "notebooks").glob("*.ipynb"), *(ROOT / "book").glob("*.ipynb")])
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
-# Colab's preinstalled versions (it ships ipywidgets 7 and its own torch build);
-# tutorial_lib's requirements must accept them as they are.
-COLAB_VERSIONS = {"torch": "2.5.1+cu121", "ipywidgets": "7.7.1", "numpy": "1.26.4", "scipy": "1.13.1",
-                  "matplotlib": "3.8.0", "tqdm": "4.66.6"}
+# Colab's preinstalled versions (it ships ipywidgets 7 and its own torch build),
+# measured and dated in compat/colab.txt; tutorial_lib's requirements must accept them.
+COLAB_VERSIONS = {
+    Requirement(line).name: str(next(iter(Requirement(line).specifier)).version)
+    for line in (ROOT / "compat" / "colab.txt").read_text().splitlines()
+    if line.strip() and not line.startswith("#")
+}
 
 
 def repository() -> tuple[str, str]:
@@ -56,25 +63,69 @@ def test_repository_url_is_a_github_repository_on_main():
     assert CONFIG["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
 
 
+def run_install_cell(code: str, *, colab: bool, has_tutorial_lib: bool) -> list[str]:
+    """Run an install cell with its %pip line made a function call; returns what it gave pip."""
+    import importlib.util
+
+    calls: list[str] = []
+    code = re.sub(r"^(\s*)%pip install (.*)$", lambda m: f"{m.group(1)}_pip({m.group(2)!r})", code, flags=re.M)
+    modules = dict(sys.modules)
+    if colab:
+        modules["google.colab"] = object()
+    else:
+        modules.pop("google.colab", None)
+    real_find_spec = importlib.util.find_spec
+
+    def find_spec(name, *args):
+        return None if name == "tutorial_lib" and not has_tutorial_lib else real_find_spec(name, *args)
+
+    fake_sys = type("sys", (), {"modules": modules})
+    fake_util = type("util", (), {"find_spec": staticmethod(find_spec)})
+    fake_importlib = type("importlib", (), {"util": fake_util})
+    code = code.replace("import importlib.util, sys", "")
+    exec(compile(code, "install cell", "exec"), {"_pip": calls.append, "sys": fake_sys, "importlib": fake_importlib})
+    return calls
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_first_cell_installs_tutorial_lib_on_colab_only(path):
+def test_first_cell_is_the_install_cell(path):
     nb = json.loads(path.read_text())
     first = nb["cells"][0]
-    assert first["cell_type"] == "code", "the first cell must be the Colab install cell"
+    assert first["cell_type"] == "code", "the first cell must be the install cell"
     assert "remove-cell" in first.get("metadata", {}).get("tags", []), "the install cell must be hidden (tag remove-cell)"
+    assert source(first) == install_cell.cell_source(ROOT), (
+        f"{path.name}: the first cell differs from the install cell made from _config.yml; run `make install-cells`"
+    )
+
+
+def test_install_cell_installs_on_colab_and_tells_elsewhere():
+    code = install_cell.cell_source(ROOT)
     url, branch = repository()
-    lines = [line for line in source(first).splitlines() if line.strip() and not line.strip().startswith("#")]
-    assert lines == [
-        "import sys",
-        'if "google.colab" in sys.modules:',
-        f'    %pip install --quiet "tutorial_lib @ git+{url}@{branch}"',
-    ], f"{path.name}: the first cell differs from the install cell of the other chapters"
-    # Outside Colab the cell must do nothing: run it (the %pip line made into a
-    # function call) in a namespace where google.colab is not imported.
-    calls = []
-    code = re.sub(r"%pip install (.*)$", lambda m: f"_pip({m.group(1)!r})", source(first), flags=re.M)
-    exec(compile(code, path.name, "exec"), {"_pip": lambda *a: calls.append(a)})
-    assert calls == []
+    wanted = f"tutorial_lib @ git+{url}@{branch}"
+    # On Colab: pip installs tutorial_lib from the repository.
+    assert run_install_cell(code, colab=True, has_tutorial_lib=False) == [f'--quiet "{wanted}"']
+    # In a reader's own Jupyter with tutorial_lib installed: nothing happens.
+    assert run_install_cell(code, colab=False, has_tutorial_lib=True) == []
+    # Without it: the chapter stops at once and says what to run.
+    with pytest.raises(ModuleNotFoundError, match=re.escape(f'%pip install "{wanted}"')):
+        run_install_cell(code, colab=False, has_tutorial_lib=False)
+
+
+def github_urls(text: str) -> set[str]:
+    return {m.rstrip("/.") for m in re.findall(r"https://github\.com/[\w.-]+/[\w.-]+", text)}
+
+
+@pytest.mark.parametrize("name", ["README.md", "book/setup.md", "CITATION.cff"])
+def test_every_way_in_names_the_repository_of_config(name):
+    url, _ = repository()
+    text = (ROOT / name).read_text()
+    assert url in text, f"{name} should give the repository's address {url} (from _config.yml)"
+    others = github_urls(text) - {url, url.removesuffix(".git")}
+    assert not others, f"{name} names another repository than _config.yml's {url}: {sorted(others)}"
+
+
+def test_setup_page_gives_the_install_cells_pip_command():
+    assert install_cell.pip_requirement(ROOT) in (ROOT / "book" / "setup.md").read_text()
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

@@ -16,6 +16,10 @@ to be online or not: a page that fetches something from elsewhere either
 needs it (and breaks offline) or does not (and should not fetch it). Links to
 other sites (Colab, GitHub, the write-ups) are not requests and are allowed.
 
+Take it home: the same build also writes the book as a PDF (chromium prints the
+single-page build) and the site as a zip (``bookbuild/takehome.py``); the last
+tests read them with poppler's tools (``tests/takehome_checks.py``).
+
 ``make test`` installs chromium where it is missing (as root); without it the
 test fails under ``CI=true`` and is skipped elsewhere. Screenshots of a few
 pages, the build log and a summary of every page go to ``_build/test-artifacts/``.
@@ -34,10 +38,12 @@ import sys
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
+from urllib.request import urlopen
 
 import pytest
 import yaml
 
+import takehome_checks as takehome
 import toc
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -196,7 +202,12 @@ def _visit(browser, origin: str, name: str, shoot: str | None) -> dict:
             r.abort()
 
     page.route("**/*", route)
+    redirects = re.search(rb'http-equiv="refresh"', urlopen(f"{origin}/{name}").read(), re.IGNORECASE)
     response = page.goto(f"{origin}/{name}", wait_until="load")
+    if redirects:
+        # index.html only redirects (to book/intro.html): read the page it leads to, once it has
+        # loaded, not the one being torn down (under load that raced: document.body was null).
+        page.wait_for_url(lambda url: url != f"{origin}/{name}", wait_until="load")
     page.wait_for_timeout(300)  # late scripts (MathJax typesetting, the theme's own)
     facts = page.evaluate(PAGE_FACTS)
     facts.update(status=response.status if response else None, errors=errors, blocked=blocked, failed=failed)
@@ -219,7 +230,8 @@ def _visit(browser, origin: str, name: str, shoot: str | None) -> dict:
 def test_build_has_no_sphinx_warnings(site):
     warnings = [line for line in site["log"].splitlines() if re.search(r"\bWARNING: |\bERROR: ", line)]
     assert warnings == []
-    assert site["log"].count("build succeeded") == 2, "both passes of the build should have succeeded"
+    # Both passes of the HTML build, and the single-page build that is printed to the PDF.
+    assert site["log"].count("build succeeded") == 3, "every pass of the build should have succeeded"
 
 
 def test_every_page_loads_without_javascript_errors_or_external_requests(pages):
@@ -350,3 +362,92 @@ def test_report_page_lists_every_recorded_number(pages, site):
     missing = [r["id"] for r in records if r["id"] not in text]
     assert missing == [], "the report page lacks these recorded numbers"
     assert "smoke" in text and "headline numbers" in text
+
+
+# --------------------------------------------------------------------------- take it home
+
+
+def test_home_page_links_the_pdf_and_the_archive(pages, site):
+    """Relative links (they work on the site and from the unpacked archive) to files that exist."""
+    home = (site["html"] / "book" / "intro.html").read_text()
+    for name in (takehome.PDF_NAME, takehome.ZIP_NAME):
+        href = f"../_downloads/{name}"
+        assert f'href="{href}"' in home, f"the home page does not link {href}"
+        assert f"_downloads/{name}" in pages["book/intro.html"]["links"]
+        assert (site["html"] / "_downloads" / name).is_file(), f"the home page links {name}, which the build did not make"
+
+
+def test_pdf_holds_every_chapter_and_its_figures(pages, chapters, site):
+    missing = takehome.missing_tools()
+    if missing:
+        (pytest.fail if IN_CI else pytest.skip)(f"poppler-utils is not installed ({', '.join(missing)}); make test installs it")
+    pdf = site["html"] / "_downloads" / takehome.PDF_NAME
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    count = takehome.page_count(pdf)
+    # Each chapter starts a page; a smoke-size chapter is a few pages, never dozens.
+    assert len(toc.toc_files(ROOT)) <= count <= 30 * len(toc.toc_files(ROOT)), f"{count} pages"
+    shots = takehome.render(pdf, ARTIFACTS / "pdf-page", 1, 3)
+    assert len(shots) == 3 and all(shot.stat().st_size > 2000 for shot in shots), "the PDF's first pages do not render"
+    texts = takehome.page_texts(pdf)
+    titles = [takehome.chapter_title(ROOT / f"{chapter}.ipynb") for chapter in chapters]
+    starts = takehome.chapter_pages(texts, titles)
+    images = takehome.images_per_page(pdf)
+    ends = starts[1:] + [count + 1]
+    shown = {}
+    for chapter, first, end in zip(chapters, starts, ends):
+        # Every figure of the chapter's web page, and every animation as its first frame.
+        facts = pages[f"{chapter}.html"]
+        expected = facts["figures"] + len(facts["videos"])
+        found = sum(images.get(page, 0) for page in range(first, end))
+        shown[chapter] = (first, found)
+        assert found >= expected, f"{chapter}: {expected} figures and videos on the site, {found} images in the PDF (pages {first}-{end - 1})"
+        assert "Executed with profile=smoke" in "".join(texts[first - 1 : end - 1]), f"{chapter}: no run stamp in the PDF"
+    (ARTIFACTS / "pdf-chapters.json").write_text(json.dumps({"pages": count, "chapters": shown}, indent=1))
+
+
+def test_pdf_prints_nothing_fetched_from_elsewhere(site, tmp_path):
+    """The page that is printed asks for nothing but its own files (the PDF is built offline)."""
+    from playwright.sync_api import sync_playwright
+
+    single = site["root"] / "_build" / "singlehtml"
+    printed = single / "print.html"
+    assert printed.is_file(), "bookbuild/takehome.py leaves the page it prints as _build/singlehtml/print.html"
+    assert "<video" not in printed.read_text(), "a video is printed as a video, not its first frame"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(single)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    blocked, errors = [], []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch_persistent_context(
+                str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith((origin, "data:", "blob:"))
+                       else (blocked.append(r.request.url), r.abort()))
+            page.goto(f"{origin}/print.html", wait_until="load")
+            page.wait_for_timeout(300)
+            browser.close()
+    finally:
+        server.shutdown()
+    assert blocked == [] and errors == []
+
+
+def test_archive_holds_the_whole_site_but_not_itself(site, chapters, tmp_path):
+    import zipfile
+
+    archive = site["html"] / "_downloads" / takehome.ZIP_NAME
+    with zipfile.ZipFile(archive) as zf:
+        assert zf.testzip() is None
+        names = zf.namelist()
+        zf.extractall(tmp_path)
+    folder = tmp_path / takehome.ZIP_FOLDER
+    assert all(name.startswith(takehome.ZIP_FOLDER + "/") for name in names)
+    assert not [name for name in names if name.endswith((".zip", ".part"))], "an archive inside the archive"
+    for page in ["index", *toc.toc_files(ROOT)]:
+        assert (folder / f"{page}.html").is_file(), f"the archive lacks {page}.html"
+    assert (folder / "_downloads" / takehome.PDF_NAME).is_file(), "the archive lacks the PDF the home page links"
+    # The same site: every file the build wrote is there (the archive aside).
+    built = {p.relative_to(site["html"]).as_posix() for p in site["html"].rglob("*") if p.is_file()}
+    built.discard(f"_downloads/{takehome.ZIP_NAME}")
+    assert built == {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}

@@ -15,6 +15,7 @@ every step (about 1 GB for one run of the 2018 post).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
@@ -284,6 +285,17 @@ def backward_in_chunks(
     return loss_sum
 
 
+def _autocast(device: torch.device, amp: bool):
+    """bfloat16 autocast when ``amp``, else nothing at all.
+
+    Never ``torch.autocast(..., enabled=False)``: before torch 2.5 that raises
+    on a device type it does not know for autocast (MPS), even when disabled.
+    """
+    if not amp:
+        return contextlib.nullcontext()
+    return torch.autocast(device.type, dtype=torch.bfloat16)
+
+
 def _forward_backward(
     model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor,
     chunk: int | None, amp: bool,
@@ -291,7 +303,7 @@ def _forward_backward(
     """Forward, loss, backward of one batch ``(b, time[, 1])``; the loss, detached."""
     if chunk is not None and len(x) > chunk:
         return backward_in_chunks(model, loss_fn, x, y, chunk)
-    with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=amp):
+    with _autocast(x.device, amp):
         pred = model(x)
     loss = loss_fn(pred.float(), y)  # the loss in float32, also under bfloat16 autocast
     loss.backward()
@@ -329,7 +341,7 @@ def _eval_loss(
     """
     model.eval()
     total = 0.0
-    with torch.autocast(data.eval_x.device.type, dtype=torch.bfloat16, enabled=amp):
+    with _autocast(data.eval_x.device, amp):
         for i in range(0, len(data.eval_x), batch):
             weight = int(data.eval_counted[i : i + batch].sum())
             if weight == 0:

@@ -1,0 +1,50 @@
+"""Support package of the book *Denoising signals with neural networks, in PyTorch*.
+
+One module a responsibility:
+
+* :mod:`tutorial_lib.profile`: ``TUTORIAL_PROFILE`` (``full`` or ``smoke``)
+* :mod:`tutorial_lib.runtime`: device, seeds, :func:`start` and the run stamp
+* :mod:`tutorial_lib.data`: the 2018 and 2024 tasks' data
+* :mod:`tutorial_lib.models`: recurrent denoiser, convolutional autoencoder
+* :mod:`tutorial_lib.losses`: NaN-masked L1 and MSE
+* :mod:`tutorial_lib.training`: :func:`fit` and its :class:`History`
+* :mod:`tutorial_lib.experiments`: runs cached on disk by configuration; sweeps
+* :mod:`tutorial_lib.results`: headline numbers for ``_build/results.json``
+* :mod:`tutorial_lib.plots`: the recurring figures
+"""
+
+from tutorial_lib.data import Pairs, TwoToneData, hide_targets, sine_dataset, split, two_tone_dataset
+from tutorial_lib.losses import masked_l1, masked_mse
+from tutorial_lib.models import ConvAutoencoder, PrototypeDenoiser, SequenceDenoiser, count_parameters, receptive_field
+from tutorial_lib.profile import current_profile
+from tutorial_lib.runtime import BOOK_SEED, Run, choose_device, seed_everything, start
+from tutorial_lib.training import FitConfig, History, evaluate, fit, predict
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BOOK_SEED",
+    "ConvAutoencoder",
+    "FitConfig",
+    "History",
+    "Pairs",
+    "PrototypeDenoiser",
+    "Run",
+    "SequenceDenoiser",
+    "TwoToneData",
+    "choose_device",
+    "count_parameters",
+    "current_profile",
+    "evaluate",
+    "fit",
+    "hide_targets",
+    "masked_l1",
+    "masked_mse",
+    "predict",
+    "receptive_field",
+    "seed_everything",
+    "sine_dataset",
+    "split",
+    "start",
+    "two_tone_dataset",
+]

@@ -1,0 +1,224 @@
+"""What a signal-processing engineer would try first, and the best possible.
+
+Classical filters (no training, one knob each):
+
+* :func:`moving_average`, :func:`savgol` (Savitzky-Golay), :func:`lowpass`
+  (zero-phase Butterworth); their knob is chosen with :func:`choose_parameter`
+  on the data it is given, which must be the training split.
+
+Oracles, which cheat on purpose by knowing how the data were generated:
+
+* :func:`offset_oracle` (2018 task): the period is known and only the integer
+  offset is random, so try every offset and keep the best least-squares fit.
+* :func:`lsq_sine` (2018 task): a sinusoid of known period, amplitude and
+  phase free (linear least squares).
+* :func:`two_tone_oracle` (2024 task): ``sin(f1 x) + cos(2 f2 x)`` fitted over
+  ``(f1, f2)`` by a grid search, then Gauss-Newton refinement.
+
+Every function takes ``(n, T)`` noisy sequences and returns ``(n, T)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+from scipy import ndimage, signal
+
+from tutorial_lib.data import sine, two_tone
+
+
+def _as_batch(noisy, name: str = "noisy") -> np.ndarray:
+    array = np.asarray(noisy, dtype=np.float64)
+    if array.ndim != 2 or array.shape[1] < 2:
+        raise ValueError(f"{name} must have shape (n, T) with T >= 2, got {array.shape}")
+    return array
+
+
+def _window(window: int, length: int, *, odd: bool = False) -> int:
+    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or not 1 <= window <= length:
+        raise ValueError(f"window must be an integer in [1, {length}] (the sequence length), got {window!r}")
+    if odd and window % 2 == 0:
+        raise ValueError(f"window must be odd for a centred filter, got {window}")
+    return int(window)
+
+
+# ---------------------------------------------------------------- classical filters
+
+def moving_average(noisy, window: int) -> np.ndarray:
+    """Centred mean over ``window`` (odd) samples; the ends reflect the signal."""
+    x = _as_batch(noisy)
+    return ndimage.uniform_filter1d(x, _window(window, x.shape[1], odd=True), axis=1, mode="reflect")
+
+
+def savgol(noisy, window: int, polyorder: int = 3) -> np.ndarray:
+    """Savitzky-Golay: a polynomial of ``polyorder`` fitted in every ``window`` (odd) samples."""
+    x = _as_batch(noisy)
+    window = _window(window, x.shape[1], odd=True)
+    if not 0 <= polyorder < window:
+        raise ValueError(f"polyorder must lie in [0, window), got {polyorder} for window {window}")
+    # The filter is linear: build its (T, T) matrix once from the identity, then
+    # one product filters every row (scipy's edge fitting is slow row by row).
+    matrix = signal.savgol_filter(np.eye(x.shape[1]), window, polyorder, axis=0, mode="interp")
+    return x @ matrix.T
+
+
+def lowpass(noisy, cutoff: float, order: int = 4) -> np.ndarray:
+    """Zero-phase Butterworth low-pass; ``cutoff`` in cycles per sample, in (0, 0.5)."""
+    x = _as_batch(noisy)
+    if not 0 < cutoff < 0.5:
+        raise ValueError(f"cutoff must lie in (0, 0.5) cycles per sample (0.5 is Nyquist), got {cutoff}")
+    sos = signal.butter(order, cutoff, fs=1.0, output="sos")
+    return signal.sosfiltfilt(sos, x, axis=1, padtype="even")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The knob a filter was given and the gain applied after it.
+
+    Attributes:
+        value: the chosen parameter (window, cutoff).
+        gain: least-squares output scale (1.0 unless fitted).
+        scores: ``{candidate: loss}`` on the data the choice was made on.
+    """
+
+    value: float
+    gain: float
+    scores: dict
+
+    def apply(self, filter_fn: Callable, noisy) -> np.ndarray:
+        """``gain * filter_fn(noisy, value)``, ``(n, T) -> (n, T)``."""
+        return self.gain * filter_fn(noisy, self.value)
+
+
+LOSS_FNS = {"l1": lambda a, b: float(np.mean(np.abs(a - b))), "mse": lambda a, b: float(np.mean((a - b) ** 2))}
+
+
+def choose_parameter(
+    filter_fn: Callable,
+    candidates: Sequence,
+    noisy,
+    clean,
+    *,
+    loss: str = "l1",
+    fit_gain: bool = False,
+) -> Choice:
+    """The candidate knob (and optionally output gain) with the lowest ``loss`` on ``(noisy, clean)``.
+
+    Only the data passed in are looked at: pass the training split, never the
+    test split. ``fit_gain`` also fits one scale factor by least squares on
+    the same data (the 2024 task shrinks the signal by ``1 - alpha``).
+    """
+    x, y = _as_batch(noisy), _as_batch(clean, "clean")
+    if x.shape != y.shape:
+        raise ValueError(f"noisy {x.shape} and clean {y.shape} must have the same shape")
+    if loss not in LOSS_FNS:
+        raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(LOSS_FNS)}")
+    if len(candidates) == 0:
+        raise ValueError("candidates is empty; give at least one parameter value to try")
+    scores, gains = {}, {}
+    for value in candidates:
+        out = filter_fn(x, value)
+        gains[value] = float(np.sum(out * y) / np.sum(out * out)) if fit_gain else 1.0
+        scores[value] = LOSS_FNS[loss](gains[value] * out, y)
+    best = min(scores, key=scores.get)
+    return Choice(value=best, gain=gains[best], scores=scores)
+
+
+# ---------------------------------------------------------------- oracles, 2018 task
+
+def offset_oracle(noisy, period: float = 60.0, max_offset: int = 100) -> np.ndarray:
+    """The sine ``sin(2 pi (t + k) / period)`` with the integer ``k`` in ``0..max_offset`` that fits best."""
+    x = _as_batch(noisy)
+    if isinstance(max_offset, bool) or not isinstance(max_offset, (int, np.integer)) or max_offset < 0:
+        raise ValueError(f"max_offset must be a non-negative integer, got {max_offset!r}")
+    if not period > 0:
+        raise ValueError(f"period must be > 0, got {period}")
+    templates = sine(np.arange(x.shape[1])[None, :] + np.arange(max_offset + 1)[:, None], period)  # (K, T)
+    # ||x - c||^2 = ||x||^2 - 2 x.c + ||c||^2; the first term is the same for every k
+    cost = (templates**2).sum(axis=1)[None, :] - 2 * x @ templates.T  # (n, K)
+    return templates[cost.argmin(axis=1)]
+
+
+def lsq_sine(noisy, period: float = 60.0) -> np.ndarray:
+    """Least-squares ``a sin(w t) + b cos(w t)``, ``w = 2 pi / period``: amplitude and phase free."""
+    x = _as_batch(noisy)
+    if not period > 0:
+        raise ValueError(f"period must be > 0, got {period}")
+    t = np.arange(x.shape[1])
+    basis = np.stack([np.sin(2 * np.pi * t / period), np.cos(2 * np.pi * t / period)], axis=1)  # (T, 2)
+    coef, *_ = np.linalg.lstsq(basis, x.T, rcond=None)  # (2, n)
+    return (basis @ coef).T
+
+
+# ---------------------------------------------------------------- oracle, 2024 task
+
+def _two_tone_parts(x: np.ndarray, f1: np.ndarray, f2: np.ndarray):
+    """Signal and its derivatives in ``f1`` and ``f2``, each ``(n, T)``."""
+    s, c = np.sin(f1[:, None] * x), np.cos(2 * f2[:, None] * x)
+    return s + c, x * np.cos(f1[:, None] * x), -2 * x * np.sin(2 * f2[:, None] * x)
+
+
+def two_tone_oracle(
+    noisy,
+    x: np.ndarray,
+    freq_range: tuple[float, float] = (0.5, 2.5),
+    *,
+    grid: int = 201,
+    iterations: int = 20,
+    return_freqs: bool = False,
+):
+    """Least-squares fit of ``g * (sin(f1 x) + cos(2 f2 x))``; returns the unit-gain signal.
+
+    The gain ``g`` absorbs the task's ``1 - alpha`` shrinkage and is dropped
+    from the answer, since the generator's clean signal has gain 1. Step 1:
+    every ``(f1, f2)`` of a ``grid x grid`` lattice over ``freq_range`` is
+    scored at once (the fit's projections separate in ``f1`` and ``f2``).
+    Step 2: Gauss-Newton on ``(g, f1, f2)`` from the best lattice point,
+    a step kept only where it lowers the residual.
+
+    Args:
+        noisy: ``(n, T)``; x: ``(T,)`` sample points.
+
+    Returns:
+        ``(n, T)`` fitted clean signals, and the ``(n, 2)`` frequencies when
+        ``return_freqs``.
+    """
+    y = _as_batch(noisy)
+    x = np.asarray(x, dtype=np.float64)
+    if x.shape != (y.shape[1],):
+        raise ValueError(f"x must have shape (T,) = ({y.shape[1]},), got {x.shape}")
+    low, high = freq_range
+    if not 0 <= low < high or grid < 2:
+        raise ValueError(f"need 0 <= low < high and grid >= 2, got freq_range={freq_range}, grid={grid}")
+    lattice = np.linspace(low, high, grid)
+    sines, cosines = np.sin(lattice[:, None] * x), np.cos(2 * lattice[:, None] * x)  # (G, T)
+    norms = (sines**2).sum(1)[:, None] + (cosines**2).sum(1)[None, :] + 2 * sines @ cosines.T  # (G, G)
+    f1, f2 = np.empty(len(y)), np.empty(len(y))
+    for start in range(0, len(y), 256):  # chunks keep the (chunk, G, G) score table small
+        chunk = y[start : start + 256]
+        dots = (chunk @ sines.T)[:, :, None] + (chunk @ cosines.T)[:, None, :]
+        # energy explained with a positive gain (the generator's gain is 1 - alpha > 0)
+        best = (np.maximum(dots, 0) ** 2 / norms).reshape(len(chunk), -1).argmax(axis=1)
+        f1[start : start + 256], f2[start : start + 256] = lattice[best // grid], lattice[best % grid]
+
+    def residual(g, a, b):
+        return y - g[:, None] * _two_tone_parts(x, a, b)[0]
+
+    base = _two_tone_parts(x, f1, f2)[0]
+    gain = (y * base).sum(1) / (base * base).sum(1)
+    sse = (residual(gain, f1, f2) ** 2).sum(1)
+    for _ in range(iterations):
+        f, d1, d2 = _two_tone_parts(x, f1, f2)
+        jac = np.stack([f, gain[:, None] * d1, gain[:, None] * d2], axis=2)  # (n, T, 3)
+        r = residual(gain, f1, f2)
+        jtj = jac.transpose(0, 2, 1) @ jac + 1e-9 * np.eye(3)
+        step = np.linalg.solve(jtj, (jac.transpose(0, 2, 1) @ r[:, :, None]))[..., 0]
+        g_new, a_new, b_new = gain + step[:, 0], f1 + step[:, 1], f2 + step[:, 2]
+        sse_new = (residual(g_new, a_new, b_new) ** 2).sum(1)
+        better = sse_new < sse
+        gain, f1, f2 = np.where(better, g_new, gain), np.where(better, a_new, f1), np.where(better, b_new, f2)
+        sse = np.where(better, sse_new, sse)
+    fitted = two_tone(x[None, :], f1[:, None], f2[:, None])
+    return (fitted, np.stack([f1, f2], axis=1)) if return_freqs else fitted

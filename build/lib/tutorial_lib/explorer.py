@@ -1,0 +1,194 @@
+"""The Part II explorer: pick a noise level and a depth, see a sample denoised, its error and the training curve.
+
+Two faces over the same data, both built from the sweep's trained runs
+(:mod:`tutorial_lib.sweep`, served from :mod:`tutorial_lib.experiments`'
+cache when the sweep chapter has trained them):
+
+* :func:`widget`: ipywidgets sliders that redraw the figure; needs a live
+  kernel (Jupyter, Colab; ipywidgets 7 or 8).
+* :func:`static_html`: every figure rendered once, switched by two HTML
+  sliders in plain JavaScript; works on the static website, without a kernel.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Case:
+    """One trained model of the sweep and one validation sample through it.
+
+    ``noisy``, ``clean``, ``denoised`` are ``(length,)``; the curves are per epoch.
+    """
+
+    depth: int
+    alpha: float
+    noisy: np.ndarray
+    clean: np.ndarray
+    denoised: np.ndarray
+    val_mse: float
+    noisy_mse: float
+    train_epochs: list[int]
+    train_loss: list[float]
+    eval_epochs: list[int]
+    eval_loss: list[float]
+
+    @property
+    def sample_mse(self) -> float:
+        """MSE of the denoised sample against its clean signal."""
+        return float(np.mean((self.denoised - self.clean) ** 2))
+
+
+def cases(configs: Sequence[Mapping], results: Sequence[Mapping], validation: Mapping[float, object]) -> dict:
+    """``{(depth, alpha): Case}`` from the sweep's configurations and results.
+
+    Args:
+        configs, results: as passed to and returned by ``run_grid`` for the sweep
+            (each result holds ``history``, ``val_mse``, ``noisy_mse``, ``val_pred``).
+        validation: ``{alpha: Pairs}``, the validation pairs of each noise level
+            (``sweep.sweep_data(config)[1]``); sample 0 is shown.
+    """
+    if len(configs) != len(results) or not configs:
+        raise ValueError(f"need one result per configuration, got {len(configs)} configurations and {len(results)} results")
+    found = {}
+    for config, result in zip(configs, results):
+        depth, alpha = int(config["depth"]), float(config["alpha"])
+        if alpha not in validation:
+            raise ValueError(f"no validation pairs for noise level {alpha}; expected keys like {sorted(validation)}")
+        val, history = validation[alpha], result["history"]
+        found[depth, alpha] = Case(
+            depth=depth,
+            alpha=alpha,
+            noisy=np.asarray(val.noisy[0], dtype=float),
+            clean=np.asarray(val.clean[0], dtype=float),
+            denoised=np.asarray(result["val_pred"][0], dtype=float).reshape(-1),
+            val_mse=float(result["val_mse"]),
+            noisy_mse=float(result["noisy_mse"]),
+            train_epochs=list(range(1, len(history.epoch_loss) + 1)),
+            train_loss=[float(x) for x in history.epoch_loss],
+            eval_epochs=[int(e) for e in history.eval_epochs],
+            eval_loss=[float(x) for x in history.eval_loss],
+        )
+    return found
+
+
+def figure(case: Case, *, dpi: int = 80) -> plt.Figure:
+    """The explorer's view of one case: the sample (left) and the training curve (right)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.4), dpi=dpi, layout="constrained",
+                                      gridspec_kw={"width_ratios": [1.6, 1]})
+    left.plot(case.noisy, color="0.7", lw=0.8, label="noisy input")
+    left.plot(case.clean, color="k", lw=1.6, label="clean signal")
+    left.plot(case.denoised, color="tab:blue", lw=1.4, label="denoised")
+    left.set_title(f"depth {case.depth}, noise level {case.alpha}: sample MSE {case.sample_mse:.4f} "
+                   f"(input {float(np.mean((case.noisy - case.clean) ** 2)):.4f})", fontsize="medium")
+    left.set_xlabel("time step")
+    left.legend(loc="upper right", fontsize="small", ncol=3)
+    right.plot(case.train_epochs, case.train_loss, label="training")
+    right.plot(case.eval_epochs, case.eval_loss, "o-", ms=3, label="validation")
+    right.axhline(case.noisy_mse, color="k", ls="--", lw=1, label="noisy input")
+    right.set_yscale("log")
+    right.set_xlabel("epoch")
+    right.set_ylabel("MSE")
+    right.set_title(f"final validation MSE {case.val_mse:.4f}", fontsize="medium")
+    right.legend(fontsize="small")
+    return fig
+
+
+def _axes(found: Mapping) -> tuple[list[int], list[float]]:
+    return sorted({d for d, _ in found}), sorted({a for _, a in found})
+
+
+def widget(found: Mapping):
+    """Live ipywidgets explorer (needs a kernel): a noise-level and a depth slider over ``found``.
+
+    The figure is an ``Image`` widget whose PNG is redrawn when a slider moves
+    (no ``Output`` widget capturing displays: that works the same on
+    ipywidgets 7 and 8, in Jupyter, on Colab and under nbclient).
+    """
+    import ipywidgets as widgets
+
+    depths, alphas = _axes(found)
+    alpha = widgets.SelectionSlider(options=alphas, value=alphas[0], description="noise level")
+    depth = widgets.SelectionSlider(options=depths, value=depths[0], description="depth")
+    image = widgets.Image(format="png", value=_png_bytes(found[depths[0], alphas[0]], dpi=80))
+
+    def redraw(_change=None) -> None:
+        image.value = _png_bytes(found[depth.value, alpha.value], dpi=80)
+
+    alpha.observe(redraw, names="value")
+    depth.observe(redraw, names="value")
+    return widgets.VBox([widgets.HBox([alpha, depth]), image])
+
+
+def _png_bytes(case: Case, *, dpi: int) -> bytes:
+    fig = figure(case, dpi=dpi)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _png(case: Case) -> str:
+    return "data:image/png;base64," + base64.b64encode(_png_bytes(case, dpi=72)).decode()
+
+
+TEMPLATE = """<div class="tl-explorer" id="{id}">
+<p><label>noise level <input type="range" class="tl-alpha" min="0" max="{na}" step="1" value="0"> <b class="tl-alpha-value"></b></label>
+&nbsp;&nbsp;<label>depth <input type="range" class="tl-depth" min="0" max="{nd}" step="1" value="0"> <b class="tl-depth-value"></b></label></p>
+<img class="tl-view" alt="the selected model's denoised sample and training curve" style="max-width:100%">
+<script>
+(function () {{
+  const root = document.getElementById("{id}");
+  const alphas = {alphas}, depths = {depths}, images = {images};
+  const a = root.querySelector(".tl-alpha"), d = root.querySelector(".tl-depth");
+  function show() {{
+    const alpha = alphas[+a.value], depth = depths[+d.value];
+    root.querySelector(".tl-alpha-value").textContent = alpha;
+    root.querySelector(".tl-depth-value").textContent = depth;
+    root.querySelector(".tl-view").src = images[depth + "/" + alpha];
+  }}
+  a.addEventListener("input", show);
+  d.addEventListener("input", show);
+  show();
+}})();
+</script>
+</div>"""
+
+
+class StaticExplorer:
+    """Precomputed explorer: displays as HTML with two sliders and no kernel behind them."""
+
+    def __init__(self, html: str, cases: int):
+        self.html, self.cases = html, cases
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return f"StaticExplorer({self.cases} precomputed views, {len(self.html) / 1e3:.0f} kB)"
+
+
+def static_html(found: Mapping) -> StaticExplorer:
+    """Every case rendered to a PNG now, switched in the page by plain JavaScript."""
+    if not found:
+        raise ValueError("no cases to explore; pass the dict returned by explorer.cases(...)")
+    depths, alphas = _axes(found)
+    missing = [(d, a) for d in depths for a in alphas if (d, a) not in found]
+    if missing:
+        raise ValueError(f"the explorer needs every depth at every noise level; missing {missing}")
+    images = {f"{d}/{a}": _png(found[d, a]) for d in depths for a in alphas}
+    key = hashlib.sha256(json.dumps(sorted(images)).encode() + images[f"{depths[0]}/{alphas[0]}"][-64:].encode())
+    html = TEMPLATE.format(
+        id="tl-explorer-" + key.hexdigest()[:10], na=len(alphas) - 1, nd=len(depths) - 1,
+        alphas=json.dumps(alphas), depths=json.dumps(depths), images=json.dumps(images),
+    )
+    return StaticExplorer(html, len(images))

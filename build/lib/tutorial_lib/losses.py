@@ -1,0 +1,53 @@
+"""Losses that ignore missing (NaN) targets.
+
+The obvious mask, ``torch.where(isnan(target), 0, (pred - target) ** 2)``,
+gives the right loss but NaN gradients: autograd still differentiates the
+discarded branch, and ``0 * NaN`` is NaN. Here the NaN targets are replaced
+*before* any arithmetic touches them, so the value and the gradient are
+finite everywhere; the hidden entries simply do not count.
+"""
+
+from __future__ import annotations
+
+import torch
+
+
+def _masked_errors(pred: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(pred - target)`` with hidden entries set to 0, and the mask of kept entries."""
+    if pred.shape != target.shape:
+        raise ValueError(
+            f"prediction and target shapes differ: {tuple(pred.shape)} vs {tuple(target.shape)}; "
+            "reshape one (models accept (batch, time) or (batch, time, 1))"
+        )
+    keep = ~torch.isnan(target)
+    filled = torch.where(keep, target, pred.detach())  # no NaN reaches the graph
+    return (pred - filled) * keep, keep
+
+
+def _mean_over_kept(errors: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
+    kept = keep.sum()
+    # On a GPU, reading `kept` would stall every step; `fit` checks the data once instead.
+    if errors.device.type == "cpu" and int(kept) == 0:
+        raise ValueError("every target in this batch is NaN: there is nothing to compare the prediction with")
+    return errors.sum() / kept.clamp(min=1)
+
+
+def masked_l1(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mean ``|pred - target|`` over the entries where ``target`` is not NaN.
+
+    Shapes: ``pred`` and ``target`` alike, any shape. Returns a scalar.
+    Raises ``ValueError`` when every target is NaN (checked on the CPU; on
+    a GPU the loss is then 0, and :func:`~tutorial_lib.training.fit` checks
+    its data up front).
+    """
+    errors, keep = _masked_errors(pred, target)
+    return _mean_over_kept(errors.abs(), keep)
+
+
+def masked_mse(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mean ``(pred - target) ** 2`` over the entries where ``target`` is not NaN."""
+    errors, keep = _masked_errors(pred, target)
+    return _mean_over_kept(errors.square(), keep)
+
+
+LOSSES = {"l1": masked_l1, "mse": masked_mse}

@@ -1,0 +1,251 @@
+"""The two denoisers of the write-ups.
+
+* :class:`SequenceDenoiser`: a recurrent layer (RNN, GRU or LSTM; one or both
+  directions) read out at every time step by ``Linear`` then ``Tanh``, as in
+  the 2018 post.
+* :class:`ConvAutoencoder`: ``depth`` stride-2 ``Conv1d`` layers down and
+  ``depth`` ``ConvTranspose1d`` layers up, as in the 2024 post (no skip
+  connections unless asked for).
+
+Both take ``(batch, time)`` or ``(batch, time, 1)`` and return the same shape.
+:func:`receptive_field` measures how far along the input either one sees.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
+ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh}
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def receptive_field(model: nn.Module, length: int, *, trials: int = 16, seed: int = 0) -> int:
+    """How many input samples the middle output sample depends on.
+
+    Counts the input positions where the gradient of output ``length // 2``
+    is nonzero, over ``trials`` random inputs of shape ``(trials, length)``
+    (a ReLU may block a path for one input, hardly for all of them). The model
+    runs in eval mode (dropout off, batch-norm statistics not updated) and is
+    put back in its own mode; only the gradient with respect to the input is
+    taken, so its parameters and their gradients are left untouched.
+
+    Raises:
+        ValueError: a bad ``length`` or ``trials``, or a model whose output is
+            not one value per input sample.
+    """
+    for name, value in (("length", length), ("trials", trials)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    device = next(model.parameters()).device
+    generator = torch.Generator().manual_seed(seed)
+    inputs = torch.randn(trials, length, generator=generator).to(device).requires_grad_(True)
+    was_training = model.training
+    model.eval()
+    try:
+        outputs = model(inputs)
+    finally:
+        model.train(was_training)
+    if outputs.numel() != trials * length:
+        raise ValueError(f"expected one output per input sample, (batch, {length}); got {tuple(outputs.shape)}")
+    (grad,) = torch.autograd.grad(outputs.reshape(trials, length)[:, length // 2].sum(), inputs)
+    return int((grad.abs().sum(0) > 0).sum())
+
+
+def _as_sequence(x: torch.Tensor) -> tuple[torch.Tensor, bool]:
+    """``(B, T)`` or ``(B, T, 1)`` -> ``(B, T, 1)``, and whether it was 2-D."""
+    if x.dim() == 2:
+        return x.unsqueeze(-1), True
+    if x.dim() == 3 and x.shape[-1] == 1:
+        return x, False
+    raise ValueError(f"expected input of shape (batch, time) or (batch, time, 1), got {tuple(x.shape)}")
+
+
+class SequenceDenoiser(nn.Module):
+    """Recurrent denoiser: ``x (B, T[, 1]) -> tanh(Linear(RNN(x)))`` of the same shape.
+
+    Args:
+        cell: ``"rnn"``, ``"gru"`` or ``"lstm"``.
+        hidden_size: units per direction (the 2018 post: 30).
+        num_layers: stacked recurrent layers.
+        bidirectional: read the sequence both ways; the head sees both states.
+        dropout: between stacked layers only (PyTorch ignores it, with a
+            warning, for ``num_layers=1``).
+        residual: predict a correction to the input, ``x + Linear(RNN(x))``
+            (no ``Tanh``), with the head zeroed so that training starts from
+            output = input. Off in the 2018 post.
+    """
+
+    def __init__(
+        self,
+        cell: str = "rnn",
+        hidden_size: int = 30,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        residual: bool = False,
+    ) -> None:
+        super().__init__()
+        if cell not in CELLS:
+            raise ValueError(f"unknown cell {cell!r}; expected one of {', '.join(CELLS)}")
+        if hidden_size < 1 or num_layers < 1:
+            raise ValueError(f"hidden_size and num_layers must be >= 1, got {hidden_size}, {num_layers}")
+        self.cell = cell
+        self.rnn = CELLS[cell](
+            input_size=1,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            bidirectional=bidirectional,
+            dropout=dropout,
+        )
+        self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), 1)
+        self.act = nn.Tanh()
+        self.residual = residual
+        if residual:
+            nn.init.zeros_(self.head.weight)
+            nn.init.zeros_(self.head.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        seq, flat = _as_sequence(x)
+        states, _ = self.rnn(seq)  # (B, T, H * directions)
+        out = seq + self.head(states) if self.residual else self.act(self.head(states))  # (B, T, 1)
+        return out.squeeze(-1) if flat else out
+
+
+class ConvAutoencoder(nn.Module):
+    """1-D convolutional autoencoder of ``depth`` levels.
+
+    Each level halves the time axis with ``Conv1d(kernel_size, stride=2)`` on
+    the way down and doubles it with ``ConvTranspose1d`` on the way up, so the
+    input length must be divisible by ``2 ** depth``. Every layer has
+    ``channels`` channels; an activation (and optional batch norm) follows
+    every layer but the last, whose output is linear.
+
+    Args:
+        depth: levels down (= levels up), the post's d = u.
+        channels: width of every hidden layer.
+        kernel_size: even, >= 2 (padding ``kernel_size // 2 - 1`` keeps lengths exact).
+        activation: ``"relu"``, ``"gelu"`` or ``"tanh"``.
+        norm: ``None`` or ``"batch"``.
+        skips: add each encoder level's output to the decoder's input at the
+            same length (a 1-D U-Net); off in the 2024 post.
+    """
+
+    def __init__(
+        self,
+        depth: int = 2,
+        channels: int = 32,
+        kernel_size: int = 4,
+        activation: str = "relu",
+        norm: str | None = None,
+        skips: bool = False,
+    ) -> None:
+        super().__init__()
+        if depth < 1:
+            raise ValueError(f"depth must be >= 1, got {depth}")
+        if kernel_size < 2 or kernel_size % 2:
+            raise ValueError(f"kernel_size must be even and >= 2 so lengths halve exactly, got {kernel_size}")
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; expected one of {', '.join(ACTIVATIONS)}")
+        if norm not in (None, "batch"):
+            raise ValueError(f"norm must be None or 'batch', got {norm!r}")
+        self.depth, self.skips = depth, skips
+        pad = kernel_size // 2 - 1
+
+        def block(layer: nn.Module, last: bool) -> nn.Sequential:
+            parts = [layer]
+            if not last:
+                if norm == "batch":
+                    parts.append(nn.BatchNorm1d(channels))
+                parts.append(ACTIVATIONS[activation]())
+            return nn.Sequential(*parts)
+
+        self.down = nn.ModuleList(
+            block(nn.Conv1d(1 if i == 0 else channels, channels, kernel_size, stride=2, padding=pad), last=False)
+            for i in range(depth)
+        )
+        self.up = nn.ModuleList(
+            block(
+                nn.ConvTranspose1d(channels, 1 if i == depth - 1 else channels, kernel_size, stride=2, padding=pad),
+                last=i == depth - 1,
+            )
+            for i in range(depth)
+        )
+
+    def check_length(self, length: int) -> None:
+        """Raise a ``ValueError`` naming valid lengths unless ``length`` fits this depth."""
+        step = 2**self.depth
+        if length % step:
+            below, above = (length // step) * step, (length // step + 1) * step
+            valid = f"{below} or {above}" if below else f"{above}"
+            raise ValueError(
+                f"sequence length {length} is not divisible by 2**depth = {step} (depth={self.depth}); "
+                f"use a multiple of {step}, e.g. {valid}"
+            )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        seq, flat = _as_sequence(x)
+        self.check_length(seq.shape[1])
+        h = seq.transpose(1, 2)  # (B, T, 1) -> (B, 1, T) for Conv1d
+        skips = []
+        for layer in self.down:
+            h = layer(h)  # (B, C, T / 2**level)
+            skips.append(h)
+        for i, layer in enumerate(self.up):
+            if self.skips and i > 0:
+                h = h + skips[self.depth - 1 - i]
+            h = layer(h)
+        out = h.transpose(1, 2)  # (B, 1, T) -> (B, T, 1)
+        return out.squeeze(-1) if flat else out
+
+
+class PrototypeDenoiser(nn.Module):
+    """A soft choice among learned clean prototypes, for fixed-length sequences.
+
+    ``x (B, T) -> softmax(scale * (W x + b)) @ V``: the ``prototypes`` rows of
+    ``W`` score the input, the softmax turns the scores into weights, and the
+    output mixes the rows of ``V``. When the clean signals come from a small
+    set (the 2018 task has 60 distinct ones), this is the form of the exact
+    posterior-mean denoiser, with ``W = V = prototypes`` and
+    ``scale = 1 / noise variance``. :meth:`init_from` starts it there.
+    """
+
+    def __init__(self, length: int, prototypes: int = 256) -> None:
+        super().__init__()
+        if length < 1 or prototypes < 1:
+            raise ValueError(f"length and prototypes must be >= 1, got {length}, {prototypes}")
+        self.length = length
+        self.score = nn.Linear(length, prototypes)
+        self.mix = nn.Linear(prototypes, length)
+        self.log_scale = nn.Parameter(torch.zeros(()))
+
+    @torch.no_grad()
+    def init_from(self, clean: torch.Tensor, noise_variance: float) -> "PrototypeDenoiser":
+        """Start from ``prototypes`` clean training targets ``(prototypes, length)``."""
+        clean = torch.as_tensor(clean, dtype=torch.float32)
+        if clean.shape != (self.score.out_features, self.length) or not noise_variance > 0:
+            raise ValueError(
+                f"need clean of shape ({self.score.out_features}, {self.length}) and noise_variance > 0, "
+                f"got {tuple(clean.shape)} and {noise_variance}"
+            )
+        # -||x - c||^2 / (2 s^2) = (x.c - ||c||^2 / 2) / s^2 + a term that is the same for every c
+        self.score.weight.copy_(clean)
+        self.score.bias.copy_(-(clean * clean).sum(1) / 2)
+        self.log_scale.fill_(-float(torch.log(torch.tensor(noise_variance))))
+        self.mix.weight.copy_(clean.T)
+        self.mix.bias.zero_()
+        return self
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        seq, flat = _as_sequence(x)
+        if seq.shape[1] != self.length:
+            raise ValueError(f"this model takes sequences of length {self.length}, got {seq.shape[1]}")
+        weights = torch.softmax(self.score(seq.squeeze(-1)) * self.log_scale.exp(), dim=-1)  # (B, P)
+        out = self.mix(weights).unsqueeze(-1)  # (B, T, 1)
+        return out.squeeze(-1) if flat else out

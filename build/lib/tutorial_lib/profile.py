@@ -1,0 +1,42 @@
+"""Experiment sizes: the ``TUTORIAL_PROFILE`` environment variable.
+
+``full`` (the default) runs every experiment at the write-ups' own sizes;
+``smoke`` shrinks them so that every chapter executes in seconds (tests, CI).
+Notebooks never read the variable themselves: they ask :func:`current_profile`
+or, more often, ``run.size(full=..., smoke=...)`` on the object returned by
+:func:`tutorial_lib.start`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Mapping, TypeVar
+
+PROFILES = ("full", "smoke")
+ENV_VAR = "TUTORIAL_PROFILE"
+DEFAULT_PROFILE = "full"
+
+T = TypeVar("T")
+
+
+def current_profile(environ: Mapping[str, str] | None = None) -> str:
+    """Return the profile named by ``TUTORIAL_PROFILE`` (``full`` when unset).
+
+    Raises:
+        ValueError: the variable holds anything but ``full`` or ``smoke``.
+    """
+    environ = os.environ if environ is None else environ
+    value = environ.get(ENV_VAR, "").strip().lower() or DEFAULT_PROFILE
+    if value not in PROFILES:
+        raise ValueError(
+            f"{ENV_VAR}={environ.get(ENV_VAR)!r} is not a known profile; "
+            f"expected one of {', '.join(PROFILES)} (unset means {DEFAULT_PROFILE!r})"
+        )
+    return value
+
+
+def by_profile(profile: str, *, full: T, smoke: T) -> T:
+    """Pick the value that belongs to ``profile`` (``full`` or ``smoke``)."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}")
+    return full if profile == "full" else smoke
