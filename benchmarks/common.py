@@ -29,11 +29,18 @@ def machine() -> dict:
         "torch_threads": torch.get_num_threads(),
         "python": platform.python_version(),
         "torch": torch.__version__,
-        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        "gpu": torch.cuda.get_device_name(0)
+        if torch.cuda.is_available()
+        else None,
         "date": time.strftime("%Y-%m-%d"),
     }
     try:
-        info["memory_gib"] = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+        info["memory_gib"] = round(
+            os.sysconf("SC_PAGE_SIZE")
+            * os.sysconf("SC_PHYS_PAGES")
+            / 2**30,
+            1,
+        )
     except (ValueError, OSError):
         pass
     return info
@@ -42,7 +49,9 @@ def machine() -> dict:
 def write_json(name: str, payload: dict) -> Path:
     """Write ``benchmarks/<name>.json`` (machine info included) and return its path."""
     path = HERE / f"{name}.json"
-    path.write_text(json.dumps({"machine": machine(), **payload}, indent=1) + "\n")
+    path.write_text(
+        json.dumps({"machine": machine(), **payload}, indent=1) + "\n"
+    )
     print(f"wrote {path}")
     return path
 
@@ -50,6 +59,17 @@ def write_json(name: str, payload: dict) -> Path:
 def table(rows: list[dict], columns: list[str]) -> str:
     """A plain-text table of ``rows`` (dicts) restricted to ``columns``."""
     cells = [[str(r.get(c, "")) for c in columns] for r in rows]
-    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
-    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths))
-    return "\n".join([line(columns), line(["-" * w for w in widths]), *(line(r) for r in cells)])
+    widths = [
+        max(len(c), *(len(row[i]) for row in cells))
+        for i, c in enumerate(columns)
+    ]
+    line = lambda values: "  ".join(
+        v.ljust(w) for v, w in zip(values, widths)
+    )
+    return "\n".join(
+        [
+            line(columns),
+            line(["-" * w for w in widths]),
+            *(line(r) for r in cells),
+        ]
+    )

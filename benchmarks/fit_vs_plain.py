@@ -15,10 +15,10 @@ import argparse
 import time
 
 import torch
+from common import table, write_json
 
 import tutorial_lib as tl
 from tutorial_lib.losses import loss_function
-from common import table, write_json
 
 
 def cases(device: torch.device):
@@ -29,9 +29,24 @@ def cases(device: torch.device):
     # fit's default runs a CPU full-batch step in chunks (cpu_chunk); cpu_chunk=None
     # makes it do literally what the plain loop does.
     for chunk, label in ((2000, ""), (None, ", cpu_chunk=None")):
-        yield f"RNN(30), full batch{label}", rnn, sines, tl.FitConfig(epochs=10, lr=1e-2, loss="l1", cpu_chunk=chunk)
-        yield f"BiGRU(30), full batch{label}", bigru, sines, tl.FitConfig(epochs=5, lr=1e-2, loss="l1", cpu_chunk=chunk)
-    yield "ConvAE d=4, batch 64", lambda: tl.ConvAutoencoder(4, 32), tones, tl.FitConfig(epochs=1, lr=1e-3, batch_size=64, loss="mse")
+        yield (
+            f"RNN(30), full batch{label}",
+            rnn,
+            sines,
+            tl.FitConfig(epochs=10, lr=1e-2, loss="l1", cpu_chunk=chunk),
+        )
+        yield (
+            f"BiGRU(30), full batch{label}",
+            bigru,
+            sines,
+            tl.FitConfig(epochs=5, lr=1e-2, loss="l1", cpu_chunk=chunk),
+        )
+    yield (
+        "ConvAE d=4, batch 64",
+        lambda: tl.ConvAutoencoder(4, 32),
+        tones,
+        tl.FitConfig(epochs=1, lr=1e-3, batch_size=64, loss="mse"),
+    )
 
 
 def sync(device: torch.device) -> None:
@@ -46,16 +61,24 @@ def plain_loop(make, data, config, device) -> tuple[float, int]:
     x = torch.as_tensor(data.noisy, device=device)
     y = torch.as_tensor(data.clean, device=device)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
-    loss_fn = loss_function(config.loss, masked=False)  # the complete targets need no mask
+    loss_fn = loss_function(
+        config.loss, masked=False
+    )  # the complete targets need no mask
     n, batch = len(x), config.batch_size or len(x)
     g = torch.Generator().manual_seed(0)
     losses, steps = [], 0
     sync(device)
     start = time.perf_counter()
     for _ in range(config.epochs):
-        order = torch.randperm(n, generator=g).to(device) if batch < n else None
+        order = (
+            torch.randperm(n, generator=g).to(device) if batch < n else None
+        )
         for i in range(0, n, batch):
-            idx = slice(i, i + batch) if order is None else order[i : i + batch]
+            idx = (
+                slice(i, i + batch)
+                if order is None
+                else order[i : i + batch]
+            )
             loss = loss_fn(model(x[idx]), y[idx])
             opt.zero_grad()
             loss.backward()
@@ -85,18 +108,46 @@ def main() -> None:
     rows = []
     for name, make, data, config in cases(device):
         plain, lib = [], []
-        library_loop(make, data[:256], config, device)  # warm-up (allocator, kernels)
+        library_loop(
+            make, data[:256], config, device
+        )  # warm-up (allocator, kernels)
         for _ in range(args.repeats):
             seconds, steps = plain_loop(make, data, config, device)
             plain.append(seconds / steps)
             seconds, steps = library_loop(make, data, config, device)
             lib.append(seconds / steps)
         p, f = min(plain), min(lib)
-        rows.append({"case": name, "device": device.type, "steps": steps, "plain_ms_per_step": round(1000 * p, 2),
-                     "fit_ms_per_step": round(1000 * f, 2), "ratio": round(f / p, 3)})
-    print(table(rows, ["case", "device", "steps", "plain_ms_per_step", "fit_ms_per_step", "ratio"]))
-    write_json(f"fit_vs_plain_{device.type}", {"rows": rows, "repeats": args.repeats,
-                                               "statistic": "minimum over repeats of seconds per step"})
+        rows.append(
+            {
+                "case": name,
+                "device": device.type,
+                "steps": steps,
+                "plain_ms_per_step": round(1000 * p, 2),
+                "fit_ms_per_step": round(1000 * f, 2),
+                "ratio": round(f / p, 3),
+            }
+        )
+    print(
+        table(
+            rows,
+            [
+                "case",
+                "device",
+                "steps",
+                "plain_ms_per_step",
+                "fit_ms_per_step",
+                "ratio",
+            ],
+        )
+    )
+    write_json(
+        f"fit_vs_plain_{device.type}",
+        {
+            "rows": rows,
+            "repeats": args.repeats,
+            "statistic": "minimum over repeats of seconds per step",
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -24,33 +24,54 @@ def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(
         prog="python -m bookbuild", description="The book's build steps."
     )
-    sub = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = main_parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND"
+    )
     g = sub.add_parser(
-        "gather", help="collect the chapters' records into one results JSON file"
+        "gather",
+        help="collect the chapters' records into one results JSON file",
     )
     g.add_argument("--profile", required=True, choices=PROFILES)
-    g.add_argument("--out", required=True, type=Path, help="the results JSON to write")
     g.add_argument(
-        "--records", type=Path, default=None,
+        "--out", required=True, type=Path, help="the results JSON to write"
+    )
+    g.add_argument(
+        "--records",
+        type=Path,
+        default=None,
         help="the profile's records folder (default: the book's)",
     )
-    g.add_argument("--toc", type=Path, default=root / "_toc.yml",
-                   help="the table of contents that lists the chapters to read")
     g.add_argument(
-        "--missing-ok", action="store_true",
+        "--toc",
+        type=Path,
+        default=root / "_toc.yml",
+        help="the table of contents that lists the chapters to read",
+    )
+    g.add_argument(
+        "--missing-ok",
+        action="store_true",
         help="a missing records folder gives no records (a fresh build's first pass)",
     )
     p = sub.add_parser(
-        "pages", help="write the generated pages (report, leaderboard, performance)"
+        "pages",
+        help="write the generated pages (report, leaderboard, performance)",
     )
     p.add_argument("--profile", required=True, choices=PROFILES)
     p.add_argument(
-        "--results", type=Path, default=None,
+        "--results",
+        type=Path,
+        default=None,
         help="a gathered results JSON file (default: gather the profile's records now)",
     )
-    p.add_argument("--toc", type=Path, default=root / "_toc.yml",
-                   help="without --results: the chapters to gather")
-    p.add_argument("--out", type=Path, default=root / "_build" / "generated")
+    p.add_argument(
+        "--toc",
+        type=Path,
+        default=root / "_toc.yml",
+        help="without --results: the chapters to gather",
+    )
+    p.add_argument(
+        "--out", type=Path, default=root / "_build" / "generated"
+    )
     p.add_argument("--benchmarks", type=Path, default=root / "benchmarks")
     return main_parser
 
@@ -64,11 +85,15 @@ def run_gather(args: argparse.Namespace) -> None:
     else:
         entries = gather(folder, chapters)
     write_results(entries, args.out)
-    print(f"{len(entries)} records of {len(chapters)} chapters from {folder} "
-          f"-> {args.out}")
+    print(
+        f"{len(entries)} records of {len(chapters)} chapters from {folder} "
+        f"-> {args.out}"
+    )
     left_out = unlisted(folder, chapters)
     if left_out:
-        print(f"left out (not chapters in {args.toc.name}): {', '.join(left_out)}")
+        print(
+            f"left out (not chapters in {args.toc.name}): {', '.join(left_out)}"
+        )
 
 
 def run_pages(args: argparse.Namespace) -> None:
@@ -81,7 +106,10 @@ def run_pages(args: argparse.Namespace) -> None:
     written = generate(
         records, out=args.out, benchmarks=args.benchmarks, cache=cache
     )
-    print(f"{len(records)} records -> " + ", ".join(str(p) for p in written.values()))
+    print(
+        f"{len(records)} records -> "
+        + ", ".join(str(p) for p in written.values())
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

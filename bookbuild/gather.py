@@ -64,7 +64,9 @@ def toc_chapters(toc: Path) -> list[str]:
     return names
 
 
-def _finite(entry: dict, key: str, where: str, optional: bool = False) -> None:
+def _finite(
+    entry: dict, key: str, where: str, optional: bool = False
+) -> None:
     number = entry[key]
     if optional and number is None:
         return
@@ -88,7 +90,9 @@ def validate_record(entry: object, where: str) -> dict:
             f"{where}: record {entry.get('id', '(no id)')!r} lacks "
             f"{', '.join(missing)}; expected the keys {', '.join(REQUIRED)}"
         )
-    if not isinstance(entry["id"], str) or not ID_PATTERN.fullmatch(entry["id"]):
+    if not isinstance(entry["id"], str) or not ID_PATTERN.fullmatch(
+        entry["id"]
+    ):
         raise BuildInputError(
             f"{where}: id {entry['id']!r} is not valid; expected parts of "
             "[a-z0-9._-] joined by '/'"
@@ -147,8 +151,11 @@ def unlisted(records: Path, chapters: list[str]) -> list[str]:
     """What ``records`` holds besides the listed chapters' folders (left out)."""
     if not Path(records).is_dir():
         return []
-    return sorted(p.name for p in Path(records).iterdir()
-                  if p.name not in chapters and not p.name.startswith("."))
+    return sorted(
+        p.name
+        for p in Path(records).iterdir()
+        if p.name not in chapters and not p.name.startswith(".")
+    )
 
 
 def write_results(entries: list[dict], out: Path) -> None:

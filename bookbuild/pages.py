@@ -64,7 +64,9 @@ def generate(
     which the status page reads.
     """
     pages: dict[str, Callable[[], str]] = {
-        "report": lambda: report_markdown(records, build_versions=versions()),
+        "report": lambda: report_markdown(
+            records, build_versions=versions()
+        ),
         "leaderboard": lambda: leaderboard_markdown(records),
         "performance": lambda: performance_markdown(benchmarks),
         "status": lambda: status_markdown(cache),
@@ -78,6 +80,8 @@ def generate(
                 "expected Markdown text"
             )
         path = Path(out) / f"{name}.md"
-        write_text_atomically(path, text if text.endswith("\n") else text + "\n")
+        write_text_atomically(
+            path, text if text.endswith("\n") else text + "\n"
+        )
         written[name] = path
     return written

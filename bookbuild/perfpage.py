@@ -27,25 +27,41 @@ def _machine_line(machine: dict) -> str:
 
 def _table(header: list[str], rows: list[list]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |"
-              for row in rows]
+    lines += [
+        "| " + " | ".join("" if v is None else str(v) for v in row) + " |"
+        for row in rows
+    ]
     return "\n".join(lines)
 
 
 def _fit_section(data: dict) -> str:
     rows = [
-        [r["case"], r["device"], r["steps"], r["plain_ms_per_step"],
-         r["fit_ms_per_step"],
-         f"{r['ratio']:.3f}" + (" (over 1.05)" if r["ratio"] > 1.05 else "")]
+        [
+            r["case"],
+            r["device"],
+            r["steps"],
+            r["plain_ms_per_step"],
+            r["fit_ms_per_step"],
+            f"{r['ratio']:.3f}"
+            + (" (over 1.05)" if r["ratio"] > 1.05 else ""),
+        ]
         for r in data["rows"]
     ]
-    header = ["case", "device", "steps", "plain loop (ms/step)", "`fit` (ms/step)",
-              "ratio"]
-    return "\n\n".join([
-        _table(header, rows),
-        _machine_line(data["machine"])
-        + f" {data.get('statistic', '')}, {data.get('repeats', '?')} repeats.",
-    ])
+    header = [
+        "case",
+        "device",
+        "steps",
+        "plain loop (ms/step)",
+        "`fit` (ms/step)",
+        "ratio",
+    ]
+    return "\n\n".join(
+        [
+            _table(header, rows),
+            _machine_line(data["machine"])
+            + f" {data.get('statistic', '')}, {data.get('repeats', '?')} repeats.",
+        ]
+    )
 
 
 def _build_section(data: dict) -> str:
@@ -53,10 +69,16 @@ def _build_section(data: dict) -> str:
     summary = _table(
         ["build", "wall time", "peak resident memory"],
         [
-            [f"first build, profile `{data['profile']}`",
-             f"{first['seconds'] / 60:.1f} min", f"{first['peak_rss_mib']} MiB"],
-            ["cached rebuild", f"{again['seconds']:.0f} s",
-             f"{again['peak_rss_mib']} MiB"],
+            [
+                f"first build, profile `{data['profile']}`",
+                f"{first['seconds'] / 60:.1f} min",
+                f"{first['peak_rss_mib']} MiB",
+            ],
+            [
+                "cached rebuild",
+                f"{again['seconds']:.0f} s",
+                f"{again['peak_rss_mib']} MiB",
+            ],
         ],
     )
     chapters = _table(
@@ -87,10 +109,14 @@ def _section(path: Path, render: Callable[[dict], str]) -> tuple[str, bool]:
 def performance_markdown(benchmarks_dir: Path) -> str:
     """MyST markdown for every benchmark result found in ``benchmarks_dir``."""
     folder = Path(benchmarks_dir)
-    fits = [_section(p, _fit_section)
-            for p in sorted(folder.glob("fit_vs_plain_*.json"))]
-    builds = [_section(p, _build_section)
-              for p in sorted(folder.glob("book_build_*.json"))]
+    fits = [
+        _section(p, _fit_section)
+        for p in sorted(folder.glob("fit_vs_plain_*.json"))
+    ]
+    builds = [
+        _section(p, _build_section)
+        for p in sorted(folder.glob("book_build_*.json"))
+    ]
     not_yet = ["*Not measured yet.*"]
     parts = ["## The training loop against a plain loop\n"]
     parts += [text for text, _ in fits] or not_yet

@@ -11,12 +11,29 @@ higher is better. :func:`direction` decides from the result's id.
 
 from __future__ import annotations
 
-import math
 import platform
 from collections.abc import Mapping, Sequence
 
-LOWER_IS_BETTER = ("loss", "l1", "l2", "mse", "mae", "rmse", "error", "err", "nrmse")
-HIGHER_IS_BETTER = ("snr", "psnr", "accuracy", "acc", "r2", "gain", "improvement")
+LOWER_IS_BETTER = (
+    "loss",
+    "l1",
+    "l2",
+    "mse",
+    "mae",
+    "rmse",
+    "error",
+    "err",
+    "nrmse",
+)
+HIGHER_IS_BETTER = (
+    "snr",
+    "psnr",
+    "accuracy",
+    "acc",
+    "r2",
+    "gain",
+    "improvement",
+)
 CLOSE = 0.10
 """A result within 10 % of the original, on the wrong side of it, counts as close."""
 
@@ -35,7 +52,9 @@ def direction(id: str) -> str | None:
 
     ``part1/rnn/test_l1`` -> ``"lower"``; ``part2/depth4/snr_db`` -> ``"higher"``.
     """
-    words = id.rsplit("/", 1)[-1].replace("-", "_").replace(".", "_").split("_")
+    words = (
+        id.rsplit("/", 1)[-1].replace("-", "_").replace(".", "_").split("_")
+    )
     if any(w in LOWER_IS_BETTER for w in words):
         return "lower"
     if any(w in HIGHER_IS_BETTER for w in words):
@@ -53,18 +72,26 @@ def verdict(id: str, value: float, reference: float | None) -> str:
     better = value <= reference if sense == "lower" else value >= reference
     if better:
         return "reached"
-    return "close" if abs(value - reference) <= CLOSE * abs(reference) else "missed"
+    return (
+        "close"
+        if abs(value - reference) <= CLOSE * abs(reference)
+        else "missed"
+    )
 
 
 def _check(records: Sequence[Mapping]) -> None:
-    if not isinstance(records, Sequence) or isinstance(records, (str, bytes)):
+    if not isinstance(records, Sequence) or isinstance(
+        records, (str, bytes)
+    ):
         raise ValueError(
             "records must be a list of dicts (as in _build/results.json), "
             f"got {type(records).__name__}"
         )
     for i, entry in enumerate(records):
         if not isinstance(entry, Mapping):
-            raise ValueError(f"record {i} must be a dict, got {type(entry).__name__}")
+            raise ValueError(
+                f"record {i} must be a dict, got {type(entry).__name__}"
+            )
         missing = [key for key in REQUIRED if key not in entry]
         if missing:
             raise ValueError(
@@ -85,8 +112,10 @@ def _ratio(value: float, reference: float | None) -> str:
     return f"{value / reference:.3g}"
 
 
-def _rows(records: Sequence[Mapping], varying: list[tuple[str, str]],
-          ) -> tuple[dict[str, int], list[str], list[str]]:
+def _rows(
+    records: Sequence[Mapping],
+    varying: list[tuple[str, str]],
+) -> tuple[dict[str, int], list[str], list[str]]:
     """Verdict counts, the rows with a reference and the rows without one."""
     counts = {key: 0 for key in MARKS}
     compared_rows, other_rows = [], []
@@ -109,8 +138,12 @@ def _rows(records: Sequence[Mapping], varying: list[tuple[str, str]],
     return counts, compared_rows, other_rows
 
 
-def _summary(records: Sequence[Mapping], counts: dict[str, int], compared: int,
-             found: dict[str, list[str]]) -> list[str]:
+def _summary(
+    records: Sequence[Mapping],
+    counts: dict[str, int],
+    compared: int,
+    found: dict[str, list[str]],
+) -> list[str]:
     """The opening sentences, and a warning for smoke-profile numbers."""
     lines = [
         f"**{len(records)} headline numbers**, {compared} of them with a value in "
@@ -135,8 +168,11 @@ def _summary(records: Sequence[Mapping], counts: dict[str, int], compared: int,
     return lines
 
 
-def _tables(compared_rows: list[str], other_rows: list[str],
-            varying: list[tuple[str, str]]) -> list[str]:
+def _tables(
+    compared_rows: list[str],
+    other_rows: list[str],
+    varying: list[tuple[str, str]],
+) -> list[str]:
     """The two tables: numbers beside the write-ups', and the book's own."""
     head = "".join(f" {title} |" for _, title in varying)
     rule = " --- |" * len(varying)
@@ -169,8 +205,11 @@ def _tables(compared_rows: list[str], other_rows: list[str],
     return lines
 
 
-def report_markdown(records: Sequence[Mapping], *,
-                    build_versions: Mapping[str, str] | None = None) -> str:
+def report_markdown(
+    records: Sequence[Mapping],
+    *,
+    build_versions: Mapping[str, str] | None = None,
+) -> str:
     """The report page's body (Markdown, no title) for ``records``.
 
     Args:
@@ -183,21 +222,30 @@ def report_markdown(records: Sequence[Mapping], *,
         ValueError: ``records`` is not a list of such dicts.
     """
     _check(records)
-    build_versions = dict(build_versions or {"python": platform.python_version()})
+    build_versions = dict(
+        build_versions or {"python": platform.python_version()}
+    )
     if not records:
-        return "\n".join([
-            "```{note}",
-            "No headline numbers were recorded in this build yet: the chapters "
-            "record them as they execute.",
-            "```",
-            "",
-            *_versions_block(build_versions),
-        ])
-    found = {key: sorted({str(e.get(key, "—")) for e in records})
-             for key in ("profile", "device", "torch")}
+        return "\n".join(
+            [
+                "```{note}",
+                "No headline numbers were recorded in this build yet: the chapters "
+                "record them as they execute.",
+                "```",
+                "",
+                *_versions_block(build_versions),
+            ]
+        )
+    found = {
+        key: sorted({str(e.get(key, "—")) for e in records})
+        for key in ("profile", "device", "torch")
+    }
     # What every record shares is said once; what varies gets a column.
-    varying = [(key, key) for key in ("profile", "device", "torch")
-               if len(found[key]) > 1]
+    varying = [
+        (key, key)
+        for key in ("profile", "device", "torch")
+        if len(found[key]) > 1
+    ]
     counts, compared_rows, other_rows = _rows(records, varying)
     lines = _summary(records, counts, len(compared_rows), found)
     lines += _tables(compared_rows, other_rows, varying)

@@ -15,15 +15,25 @@ import re
 import sys
 from pathlib import Path
 
-STAMP = re.compile(r"Executed with profile=(?P<profile>[^,]+), device=(?P<device>.*?), seed=")
+STAMP = re.compile(
+    r"Executed with profile=(?P<profile>[^,]+), device=(?P<device>.*?), seed="
+)
 
 
 def _stamp(nb) -> dict[str, str]:
     """Profile and device from the run stamp in a cached notebook's outputs (empty if none)."""
     for cell in reversed(nb.cells):
-        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            text = out.get("text", "") if out.get("output_type") == "stream" else out.get("data", {}).get("text/plain", "")
-            m = STAMP.search("".join(text) if isinstance(text, list) else text)
+        for out in (
+            cell.get("outputs", []) if cell.cell_type == "code" else []
+        ):
+            text = (
+                out.get("text", "")
+                if out.get("output_type") == "stream"
+                else out.get("data", {}).get("text/plain", "")
+            )
+            m = STAMP.search(
+                "".join(text) if isinstance(text, list) else text
+            )
             if m:
                 return m.groupdict()
     return {}
@@ -54,14 +64,22 @@ def status_markdown(cache_dir: Path, root: Path | None = None) -> str:
     from jupyter_cache import get_cache
 
     cache_dir = Path(cache_dir)
-    if root is None and (cache_dir.resolve().parent.parent / "_toc.yml").is_file():
+    if (
+        root is None
+        and (cache_dir.resolve().parent.parent / "_toc.yml").is_file()
+    ):
         root = cache_dir.resolve().parent.parent
     if not (cache_dir / "global.db").is_file():
         return "No chapter has been executed yet: the execution cache is empty.\n"
     cache = get_cache(str(cache_dir))
     latest = {}
-    for record in cache.list_cache_records():  # a chapter may have older records: keep the newest
-        if record.uri not in latest or record.created > latest[record.uri].created:
+    for record in (
+        cache.list_cache_records()
+    ):  # a chapter may have older records: keep the newest
+        if (
+            record.uri not in latest
+            or record.created > latest[record.uri].created
+        ):
             latest[record.uri] = record
     if not latest:
         return "No chapter has been executed yet: the execution cache is empty.\n"
@@ -75,14 +93,31 @@ def status_markdown(cache_dir: Path, root: Path | None = None) -> str:
         seconds = (record.data or {}).get("execution_seconds")
         total += seconds or 0.0
         stamp = _stamp(cache.get_cache_bundle(record.pk).nb)
-        took = "" if seconds is None else (f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min")
+        took = (
+            ""
+            if seconds is None
+            else (
+                f"{seconds:.1f} s"
+                if seconds < 120
+                else f"{seconds / 60:.1f} min"
+            )
+        )
         lines.append(
             f"| {_page(uri, root)} | {took} | {stamp.get('profile', '')} | {stamp.get('device', '')} "
             f"| {record.created:%Y-%m-%d %H:%M} |"
         )
-    lines.append(f"| **all {len(latest)} chapters** | **{total / 60:.1f} min** | | | |")
+    lines.append(
+        f"| **all {len(latest)} chapters** | **{total / 60:.1f} min** | | | |"
+    )
     return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
-    print(status_markdown(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("_build/.jupyter_cache-full")), end="")
+    print(
+        status_markdown(
+            Path(sys.argv[1])
+            if len(sys.argv) > 1
+            else Path("_build/.jupyter_cache-full")
+        ),
+        end="",
+    )

@@ -96,7 +96,9 @@ PRINT_CSS = """
 """
 
 VIDEO = re.compile(r"<video\b[^>]*>.*?</video>", re.DOTALL | re.IGNORECASE)
-MP4 = re.compile(r"""src=["']data:video/mp4;base64,([A-Za-z0-9+/=\s]+)["']""")
+MP4 = re.compile(
+    r"""src=["']data:video/mp4;base64,([A-Za-z0-9+/=\s]+)["']"""
+)
 
 
 def ffmpeg() -> str:
@@ -110,8 +112,22 @@ def first_frame(mp4: bytes, exe: str) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         video, png = Path(tmp) / "in.mp4", Path(tmp) / "frame.png"
         video.write_bytes(mp4)
-        subprocess.run([exe, "-v", "error", "-y", "-i", str(video), "-frames:v", "1", str(png)],
-                       check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [
+                exe,
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(video),
+                "-frames:v",
+                "1",
+                str(png),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         return png.read_bytes()
 
 
@@ -124,11 +140,16 @@ def posters(page: str, exe: str | None = None) -> tuple[str, int]:
         found = MP4.search(match.group(0))
         if not found:
             return match.group(0)
-        png = first_frame(base64.b64decode(re.sub(r"\s", "", found.group(1))), exe or ffmpeg())
+        png = first_frame(
+            base64.b64decode(re.sub(r"\s", "", found.group(1))),
+            exe or ffmpeg(),
+        )
         count += 1
         data = base64.b64encode(png).decode("ascii")
-        return (f'<img class="takehome-poster" alt="{html.escape("animation, first frame")}" '
-                f'src="data:image/png;base64,{data}">')
+        return (
+            f'<img class="takehome-poster" alt="{html.escape("animation, first frame")}" '
+            f'src="data:image/png;base64,{data}">'
+        )
 
     return VIDEO.sub(replace, page), count
 
@@ -144,7 +165,9 @@ def print_page(page: str, exe: str | None = None) -> tuple[str, int]:
 def chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if not found:
-        sys.exit("takehome: chromium is missing (as root: apt-get install -y chromium; `make chromium` does it)")
+        sys.exit(
+            "takehome: chromium is missing (as root: apt-get install -y chromium; `make chromium` does it)"
+        )
     return found
 
 
@@ -152,13 +175,28 @@ def the_page(singlehtml: Path) -> Path:
     """The single page: the root document (``book/intro.html``), where ``index.html`` redirects."""
     index = singlehtml / "index.html"
     if not index.is_file():
-        sys.exit(f"takehome: {index} is missing (jupyter-book build . --builder singlehtml)")
+        sys.exit(
+            f"takehome: {index} is missing (jupyter-book build . --builder singlehtml)"
+        )
     text = index.read_text(encoding="utf-8")
-    redirect = re.search(r"""http-equiv=["']refresh["'][^>]*url=([^"'>\s]+)""", text, re.IGNORECASE)
-    return singlehtml / redirect.group(1) if redirect and len(text) < 2000 else index
+    redirect = re.search(
+        r"""http-equiv=["']refresh["'][^>]*url=([^"'>\s]+)""",
+        text,
+        re.IGNORECASE,
+    )
+    return (
+        singlehtml / redirect.group(1)
+        if redirect and len(text) < 2000
+        else index
+    )
 
 
-def build_pdf(singlehtml: Path, out: Path, browser: str | None = None, timeout: int = 600) -> Path:
+def build_pdf(
+    singlehtml: Path,
+    out: Path,
+    browser: str | None = None,
+    timeout: int = 600,
+) -> Path:
     index = the_page(singlehtml)
     started = time.perf_counter()
     page, videos = print_page(index.read_text(encoding="utf-8"))
@@ -171,18 +209,33 @@ def build_pdf(singlehtml: Path, out: Path, browser: str | None = None, timeout: 
     partial.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
-            [browser or chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-             f"--print-to-pdf={partial}", printable.resolve().as_uri()],
-            capture_output=True, text=True, timeout=timeout,
+            [
+                browser or chromium(),
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                f"--print-to-pdf={partial}",
+                printable.resolve().as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
             env={**os.environ, "HOME": profile},
         )
-    if done.returncode != 0 or not partial.is_file() or partial.stat().st_size == 0:
-        sys.exit(f"takehome: chromium did not print {printable} (exit {done.returncode}):\n{done.stderr[-3000:]}")
+    if (
+        done.returncode != 0
+        or not partial.is_file()
+        or partial.stat().st_size == 0
+    ):
+        sys.exit(
+            f"takehome: chromium did not print {printable} (exit {done.returncode}):\n{done.stderr[-3000:]}"
+        )
     if not partial.read_bytes()[:5] == b"%PDF-":
         sys.exit(f"takehome: {partial} is not a PDF")
     partial.replace(out)
-    print(f"takehome: {out} ({out.stat().st_size / 1e6:.1f} MB, {videos} videos as their first frame, "
-          f"{time.perf_counter() - started:.1f} s)")
+    print(
+        f"takehome: {out} ({out.stat().st_size / 1e6:.1f} MB, {videos} videos as their first frame, "
+        f"{time.perf_counter() - started:.1f} s)"
+    )
     return out
 
 
@@ -196,31 +249,45 @@ def build_archive(site: Path, out: Path) -> Path:
     downloads = (site / "_downloads").resolve()
     partial = out.with_name(out.name + ".part")
     files = 0
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+    with zipfile.ZipFile(
+        partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6
+    ) as zf:
         for path in sorted(site.rglob("*")):
             resolved = path.resolve()
             if not path.is_file() or resolved in (out, partial):
                 continue
             # No archive inside the archive: neither itself nor one left by an earlier build.
-            if path.suffix in (".zip", ".part") and resolved.is_relative_to(downloads):
+            if path.suffix in (".zip", ".part") and resolved.is_relative_to(
+                downloads
+            ):
                 continue
             name = f"{ARCHIVE_FOLDER}/{path.relative_to(site).as_posix()}"
             # Already compressed: videos and figures are base64 in the pages, but PNGs and the PDF are not.
-            kind = zipfile.ZIP_STORED if path.suffix in (".png", ".jpg", ".jpeg", ".gif", ".pdf", ".woff2") \
+            kind = (
+                zipfile.ZIP_STORED
+                if path.suffix
+                in (".png", ".jpg", ".jpeg", ".gif", ".pdf", ".woff2")
                 else zipfile.ZIP_DEFLATED
+            )
             zf.write(path, name, compress_type=kind)
             files += 1
     partial.replace(out)
-    print(f"takehome: {out} ({out.stat().st_size / 1e6:.1f} MB, {files} files, "
-          f"{time.perf_counter() - started:.1f} s)")
+    print(
+        f"takehome: {out} ({out.stat().st_size / 1e6:.1f} MB, {files} files, "
+        f"{time.perf_counter() - started:.1f} s)"
+    )
     return out
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="takehome", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="takehome", description=__doc__.split("\n\n")[0]
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     pdf = sub.add_parser("pdf", help="print the single-page build to a PDF")
-    pdf.add_argument("--singlehtml", type=Path, default=Path("_build/singlehtml"))
+    pdf.add_argument(
+        "--singlehtml", type=Path, default=Path("_build/singlehtml")
+    )
     pdf.add_argument("--out", type=Path, required=True)
     pdf.add_argument("--chromium", default=None)
     archive = sub.add_parser("archive", help="zip the built site")

@@ -15,7 +15,12 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted([*(ROOT / "notebooks").glob("*.ipynb"), *(ROOT / "book").glob("*.ipynb")])
+NOTEBOOKS = sorted(
+    [
+        *(ROOT / "notebooks").glob("*.ipynb"),
+        *(ROOT / "book").glob("*.ipynb"),
+    ]
+)
 
 
 def repository(root: Path = ROOT) -> tuple[str, str]:
@@ -31,33 +36,61 @@ def pip_requirement(root: Path = ROOT) -> str:
 
 
 def cell_source(root: Path = ROOT) -> str:
-    req = pip_requirement(root)
-    return "\n".join([
-        "# Installs the book's package on Colab; elsewhere, says how if it is missing.",
-        "import importlib.util, sys",
-        'if "google.colab" in sys.modules:',
-        f'    %pip install --quiet "{req}"',
-        'elif importlib.util.find_spec("tutorial_lib") is None:',
-        f"    raise ModuleNotFoundError('tutorial_lib is missing: run  %pip install \"{req}\"  in a cell, then run this chapter again')",
-    ])
+    """The install cell, as ruff formats it and within its line length.
+
+    IPython expands ``{REQUIREMENT}`` in the ``%pip`` line.
+    """
+    package, _, source = pip_requirement(root).partition(" @ ")
+    return "\n".join(
+        [
+            "# Installs the book's package on Colab; elsewhere, says how.",
+            "import importlib.util",
+            "import sys",
+            "",
+            "REQUIREMENT = (",
+            f'    "{package} @ "',
+            f'    "{source}"',
+            ")",
+            'if "google.colab" in sys.modules:',
+            '    %pip install --quiet "{REQUIREMENT}"',
+            'elif importlib.util.find_spec("tutorial_lib") is None:',
+            "    raise ModuleNotFoundError(",
+            '        "tutorial_lib is missing: run this in a cell, then the "',
+            "        f'chapter again:  %pip install \"{REQUIREMENT}\"'",
+            "    )",
+        ]
+    )
 
 
 def write(root: Path = ROOT) -> list[Path]:
     """Make the first cell of every notebook the install cell; returns the notebooks changed."""
     changed = []
-    for path in NOTEBOOKS if root == ROOT else sorted([*(root / "notebooks").glob("*.ipynb"), *(root / "book").glob("*.ipynb")]):
+    for path in (
+        NOTEBOOKS
+        if root == ROOT
+        else sorted(
+            [
+                *(root / "notebooks").glob("*.ipynb"),
+                *(root / "book").glob("*.ipynb"),
+            ]
+        )
+    ):
         text = path.read_text()
         nb = json.loads(text)
         first = nb["cells"][0]
         lines = cell_source(root).splitlines(keepends=True)
         if first["cell_type"] != "code":
-            raise SystemExit(f"{path}: the first cell is not a code cell; add the install cell by hand")
+            raise SystemExit(
+                f"{path}: the first cell is not a code cell; add the install cell by hand"
+            )
         if first["source"] != lines:
             first["source"] = lines
             first.setdefault("metadata", {}).setdefault("tags", [])
             if "remove-cell" not in first["metadata"]["tags"]:
                 first["metadata"]["tags"].append("remove-cell")
-            path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+            path.write_text(
+                json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+            )
             changed.append(path)
     return changed
 

@@ -22,16 +22,24 @@ def missing_tools() -> list[str]:
 
 
 def _run(*args: str) -> str:
-    return subprocess.run(list(args), check=True, capture_output=True, text=True, timeout=300).stdout
+    return subprocess.run(
+        list(args), check=True, capture_output=True, text=True, timeout=300
+    ).stdout
 
 
 def page_count(pdf: Path) -> int:
-    return int(re.search(r"^Pages:\s+(\d+)", _run("pdfinfo", str(pdf)), re.MULTILINE).group(1))
+    return int(
+        re.search(
+            r"^Pages:\s+(\d+)", _run("pdfinfo", str(pdf)), re.MULTILINE
+        ).group(1)
+    )
 
 
 def page_texts(pdf: Path) -> list[str]:
     """The text of every page, in order (pdftotext ends each page with a form feed)."""
-    return _run("pdftotext", "-layout", str(pdf), "-").split("\f")[: page_count(pdf)]
+    return _run("pdftotext", "-layout", str(pdf), "-").split("\f")[
+        : page_count(pdf)
+    ]
 
 
 def images_per_page(pdf: Path) -> dict[int, int]:
@@ -44,9 +52,22 @@ def images_per_page(pdf: Path) -> dict[int, int]:
     return counts
 
 
-def render(pdf: Path, out_prefix: Path, first: int, last: int, dpi: int = 60) -> list[Path]:
+def render(
+    pdf: Path, out_prefix: Path, first: int, last: int, dpi: int = 60
+) -> list[Path]:
     """Pages ``first..last`` as PNGs ``<out_prefix>-<n>.png``."""
-    _run("pdftoppm", "-png", "-r", str(dpi), "-f", str(first), "-l", str(last), str(pdf), str(out_prefix))
+    _run(
+        "pdftoppm",
+        "-png",
+        "-r",
+        str(dpi),
+        "-f",
+        str(first),
+        "-l",
+        str(last),
+        str(pdf),
+        str(out_prefix),
+    )
     return sorted(out_prefix.parent.glob(out_prefix.name + "-*.png"))
 
 
@@ -71,8 +92,17 @@ def chapter_pages(texts: list[str], titles: list[str]) -> list[int]:
     starts, after = [], 0
     for title in titles:
         want = squash(title)
-        found = next((i + 1 for i in range(after, len(texts)) if squash(texts[i]).startswith(want)), None)
-        assert found is not None, f"no page of the PDF begins with the chapter {title!r}"
+        found = next(
+            (
+                i + 1
+                for i in range(after, len(texts))
+                if squash(texts[i]).startswith(want)
+            ),
+            None,
+        )
+        assert found is not None, (
+            f"no page of the PDF begins with the chapter {title!r}"
+        )
         starts.append(found)
         after = found
     return starts

@@ -19,7 +19,9 @@ def test_video_is_embedded_h264_mp4():
     if animation.ffmpeg_path() is None:
         pytest.skip("imageio-ffmpeg has no ffmpeg binary here")
     snaps, clean = frames()
-    anim = animation.animate_snapshots(snaps, clean, labels=[f"iteration {i}" for i in range(len(snaps))])
+    anim = animation.animate_snapshots(
+        snaps, clean, labels=[f"iteration {i}" for i in range(len(snaps))]
+    )
     assert anim.kind == "video"
     assert anim.frames == len(snaps)
     assert "<video" in anim.html
@@ -40,8 +42,12 @@ def test_falls_back_to_js_player_without_ffmpeg(monkeypatch):
     assert "Animation" in anim.html and "<img" in anim.html
 
 
-def test_falls_back_when_the_ffmpeg_binary_does_not_run(monkeypatch, tmp_path):
-    monkeypatch.setattr(animation, "ffmpeg_path", lambda: str(tmp_path / "no-such-ffmpeg"))
+def test_falls_back_when_the_ffmpeg_binary_does_not_run(
+    monkeypatch, tmp_path
+):
+    monkeypatch.setattr(
+        animation, "ffmpeg_path", lambda: str(tmp_path / "no-such-ffmpeg")
+    )
     snaps, clean = frames(3)
     anim = animation.animate_snapshots(snaps, clean)
     assert anim.kind == "jshtml"
@@ -61,8 +67,18 @@ def test_closes_its_figure():
     "kwargs, message",
     [
         (dict(snapshots=np.zeros((3, 5)), clean=np.zeros(6)), "time = len"),
-        (dict(snapshots=np.zeros((3, 5)), clean=np.zeros(5), labels=["a"]), "labels"),
-        (dict(snapshots=np.zeros((3, 5)), clean=np.zeros(5), prefer="gif"), "prefer"),
+        (
+            dict(
+                snapshots=np.zeros((3, 5)), clean=np.zeros(5), labels=["a"]
+            ),
+            "labels",
+        ),
+        (
+            dict(
+                snapshots=np.zeros((3, 5)), clean=np.zeros(5), prefer="gif"
+            ),
+            "prefer",
+        ),
     ],
 )
 def test_rejects_bad_input(kwargs, message):
@@ -71,6 +87,7 @@ def test_rejects_bad_input(kwargs, message):
 
 
 # ---------------------------------------------------------------- broken ffmpeg
+
 
 def fake_ffmpeg(tmp_path, body: str) -> str:
     """An executable shell script standing in for ffmpeg."""
@@ -89,7 +106,10 @@ WRITE_JUNK += 'head -c 5000 /dev/zero | tr "\\0" "x" > "$out"\nexit 0'
     "body, reason",
     [
         ("exec sleep 30", "ffmpeg did not finish within timeout=1 s"),
-        (WRITE_JUNK, r"output is not an MP4 video: 5000 bytes starting b'xxxx"),
+        (
+            WRITE_JUNK,
+            r"output is not an MP4 video: 5000 bytes starting b'xxxx",
+        ),
         ("echo 'Unknown encoder' >&2; exit 1", "status 1: Unknown encoder"),
         ("exit 0", "ffmpeg exited with status 0 but wrote no video.mp4"),
     ],
@@ -97,30 +117,43 @@ WRITE_JUNK += 'head -c 5000 /dev/zero | tr "\\0" "x" > "$out"\nexit 0'
 def test_a_broken_ffmpeg_falls_back_to_the_player_and_says_why(
     monkeypatch, tmp_path, capsys, body, reason
 ):
-    monkeypatch.setattr(animation, "ffmpeg_path", lambda: fake_ffmpeg(tmp_path, body))
+    monkeypatch.setattr(
+        animation, "ffmpeg_path", lambda: fake_ffmpeg(tmp_path, body)
+    )
     snaps, clean = frames(3)
     started = time.monotonic()
     anim = animation.animate_snapshots(
         snaps, clean, timeout=1.0, figsize=(2, 1.5), dpi=50
     )
     assert time.monotonic() - started < 15
-    assert anim.kind == "jshtml" and anim.video is None and "<img" in anim.html
+    assert (
+        anim.kind == "jshtml" and anim.video is None and "<img" in anim.html
+    )
     printed = capsys.readouterr().out
-    assert printed.startswith("Showing the JavaScript player instead of a video: ")
+    assert printed.startswith(
+        "Showing the JavaScript player instead of a video: "
+    )
     assert re.search(reason, printed) and re.search(reason, anim.reason)
 
 
 def test_no_ffmpeg_is_printed_too(monkeypatch, capsys):
     monkeypatch.setattr(animation, "ffmpeg_path", lambda: None)
     snaps, clean = frames(2)
-    anim = animation.animate_snapshots(snaps, clean, figsize=(2, 1.5), dpi=50)
-    assert anim.reason == "no ffmpeg binary: imageio-ffmpeg is missing or has none"
+    anim = animation.animate_snapshots(
+        snaps, clean, figsize=(2, 1.5), dpi=50
+    )
+    assert (
+        anim.reason
+        == "no ffmpeg binary: imageio-ffmpeg is missing or has none"
+    )
     assert anim.reason in capsys.readouterr().out
 
 
 def test_asking_for_the_player_prints_nothing(capsys):
     snaps, clean = frames(2)
-    anim = animation.animate_snapshots(snaps, clean, prefer="jshtml", dpi=30)
+    anim = animation.animate_snapshots(
+        snaps, clean, prefer="jshtml", dpi=30
+    )
     assert anim.kind == "jshtml" and anim.reason is None
     assert capsys.readouterr().out == ""
 
@@ -161,7 +194,9 @@ def decode(mp4: bytes, tmp_path):
     reader = imageio_ffmpeg.read_frames(str(path))
     meta = next(reader)
     width, height = meta["size"]
-    images = [np.frombuffer(f, np.uint8).reshape(height, width, 3) for f in reader]
+    images = [
+        np.frombuffer(f, np.uint8).reshape(height, width, 3) for f in reader
+    ]
     return meta, images
 
 
@@ -170,18 +205,28 @@ def test_compose_grid_stacks_videos_in_step(tmp_path):
         pytest.skip("imageio-ffmpeg has no ffmpeg binary here")
     parts = [
         animation.animate_snapshots(
-            p.snapshots, p.clean, labels=p.labels, figsize=PANEL_INCHES, dpi=PANEL_DPI
+            p.snapshots,
+            p.clean,
+            labels=p.labels,
+            figsize=PANEL_INCHES,
+            dpi=PANEL_DPI,
         )
         for p in panels(3)
     ]
     assert [a.kind for a in parts] == ["video"] * 3
-    grid = animation.compose_grid([a.video for a in parts], columns=2, timeout=60)
+    grid = animation.compose_grid(
+        [a.video for a in parts], columns=2, timeout=60
+    )
     assert grid[4:8] == b"ftyp"
     meta, images = decode(grid, tmp_path)
     assert meta["size"] == (192, 128) and len(images) == 4
     _, first = decode(parts[0].video, tmp_path)
-    for grid_frame, panel_frame in zip(images, first):  # top-left cell is video 0
-        diff = np.abs(grid_frame[:64, :96].astype(int) - panel_frame.astype(int))
+    for grid_frame, panel_frame in zip(
+        images, first
+    ):  # top-left cell is video 0
+        diff = np.abs(
+            grid_frame[:64, :96].astype(int) - panel_frame.astype(int)
+        )
         assert diff.mean() < 8
     assert images[0][64:, 96:].min() > 240  # the cell left over is white
 
@@ -195,33 +240,47 @@ def test_animate_grid_makes_one_video(tmp_path):
     assert anim.kind == "video" and anim.frames == 3
     assert '<video width="384" height="64"' in anim.html
     meta, images = decode(anim.video, tmp_path)
-    assert meta["size"] == (384, 64) and meta["fps"] == 3 and len(images) == 3
+    assert (
+        meta["size"] == (384, 64) and meta["fps"] == 3 and len(images) == 3
+    )
 
 
-def test_animate_grid_without_ffmpeg_is_one_player_and_says_why(monkeypatch, capsys):
+def test_animate_grid_without_ffmpeg_is_one_player_and_says_why(
+    monkeypatch, capsys
+):
     monkeypatch.setattr(animation, "ffmpeg_path", lambda: None)
     import matplotlib.pyplot as plt
 
     before = len(plt.get_fignums())
-    anim = animation.animate_grid(panels(3, 2), figsize=PANEL_INCHES, dpi=PANEL_DPI)
+    anim = animation.animate_grid(
+        panels(3, 2), figsize=PANEL_INCHES, dpi=PANEL_DPI
+    )
     assert anim.kind == "jshtml" and anim.frames == 2 and anim.video is None
     assert anim.html.count("<img") == 1  # one player, two frames
-    assert len(re.findall(r'frames\[\d+\] = "data:image/png', anim.html)) == 2
+    assert (
+        len(re.findall(r'frames\[\d+\] = "data:image/png', anim.html)) == 2
+    )
     assert "no ffmpeg binary" in capsys.readouterr().out
     assert len(plt.get_fignums()) == before
 
 
 def test_compose_grid_refuses_what_is_not_a_video():
-    with pytest.raises(animation.VideoError, match=r"videos\[0\] is not an MP4"):
+    with pytest.raises(
+        animation.VideoError, match=r"videos\[0\] is not an MP4"
+    ):
         animation.compose_grid([b"\0" * 1000])
-    with pytest.raises(ValueError, match="columns must be a positive integer, got 0"):
+    with pytest.raises(
+        ValueError, match="columns must be a positive integer, got 0"
+    ):
         animation.compose_grid([b""], columns=0)
     with pytest.raises(ValueError, match="videos is empty"):
         animation.compose_grid([])
 
 
 def test_animate_grid_needs_panels_of_equal_length():
-    with pytest.raises(ValueError, match=r"same number of frames, got \[3, 2\]"):
+    with pytest.raises(
+        ValueError, match=r"same number of frames, got \[3, 2\]"
+    ):
         animation.animate_grid([panels(1, 3)[0], panels(1, 2)[0]])
     with pytest.raises(ValueError, match="non-empty list of Panel"):
         animation.animate_grid([])

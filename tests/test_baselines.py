@@ -34,37 +34,57 @@ def test_two_tone_oracle_ignores_the_shrinkage_and_denoises():
     d = data.two_tone_dataset(20, 256, seed=4)
     pairs = d.at(0.3)
     fitted = b.two_tone_oracle(pairs.noisy, d.x)
-    assert np.mean((fitted - d.clean) ** 2) < 0.1 * np.mean((pairs.noisy - d.clean) ** 2)
+    assert np.mean((fitted - d.clean) ** 2) < 0.1 * np.mean(
+        (pairs.noisy - d.clean) ** 2
+    )
 
 
 @pytest.mark.parametrize(
-    "filter_fn, knob", [(b.moving_average, 7), (b.savgol, 11), (b.lowpass, 0.05)]
+    "filter_fn, knob",
+    [(b.moving_average, 7), (b.savgol, 11), (b.lowpass, 0.05)],
 )
 def test_filters_keep_the_shape_and_reduce_noise(filter_fn, knob):
     d = data.sine_dataset(30, 100, seed=5)
     out = filter_fn(d.noisy, knob)
     assert out.shape == d.noisy.shape
-    assert np.abs(out - d.clean).mean() < 0.7 * np.abs(d.noisy - d.clean).mean()
+    assert (
+        np.abs(out - d.clean).mean()
+        < 0.7 * np.abs(d.noisy - d.clean).mean()
+    )
 
 
 def test_window_choice_depends_only_on_the_data_given():
     train, test = data.split(data.sine_dataset(400, 100, seed=6), 300)
     windows = list(range(5, 61, 2))
     choice = b.choose_parameter(b.savgol, windows, train.noisy, train.clean)
-    assert set(choice.scores) == set(windows) and choice.scores[choice.value] == min(choice.scores.values())
+    assert set(choice.scores) == set(windows) and choice.scores[
+        choice.value
+    ] == min(choice.scores.values())
     # The test data are never passed in, so changing them cannot change the choice;
     # changing the training data can.
     other_train = data.sine_dataset(300, 100, noise=0.05, seed=7)
     again = b.choose_parameter(b.savgol, windows, train.noisy, train.clean)
     assert again == choice
-    assert b.choose_parameter(b.savgol, windows, other_train.noisy, other_train.clean).value < choice.value
+    assert (
+        b.choose_parameter(
+            b.savgol, windows, other_train.noisy, other_train.clean
+        ).value
+        < choice.value
+    )
     assert choice.apply(b.savgol, test.noisy).shape == test.noisy.shape
 
 
 def test_fitted_gain_undoes_a_known_shrinkage():
     d = data.two_tone_dataset(50, 256, seed=8)
     pairs = d.at(0.2)
-    choice = b.choose_parameter(b.savgol, [9, 17], pairs.noisy, pairs.clean, loss="mse", fit_gain=True)
+    choice = b.choose_parameter(
+        b.savgol,
+        [9, 17],
+        pairs.noisy,
+        pairs.clean,
+        loss="mse",
+        fit_gain=True,
+    )
     assert choice.gain == pytest.approx(1 / 0.8, rel=0.05)
 
 
@@ -80,8 +100,14 @@ def test_fitted_gain_undoes_a_known_shrinkage():
         (lambda x: b.two_tone_oracle(x, np.arange(5)), "x must have shape"),
         (lambda x: b.moving_average(x[0], 3), r"\(n, T\)"),
         (lambda x: b.choose_parameter(b.savgol, [], x, x), "candidates"),
-        (lambda x: b.choose_parameter(b.savgol, [5], x, x[:, :50]), "same shape"),
-        (lambda x: b.choose_parameter(b.savgol, [5], x, x, loss="huber"), "unknown loss"),
+        (
+            lambda x: b.choose_parameter(b.savgol, [5], x, x[:, :50]),
+            "same shape",
+        ),
+        (
+            lambda x: b.choose_parameter(b.savgol, [5], x, x, loss="huber"),
+            "unknown loss",
+        ),
     ],
 )
 def test_bad_arguments_raise_clear_errors(call, message):
@@ -91,6 +117,7 @@ def test_bad_arguments_raise_clear_errors(call, message):
 
 
 # ---------------------------------------------------------------- NaN (issue 11 item 4)
+
 
 def with_nan(array, row=2, col=7):
     out = np.array(array, copy=True)
@@ -102,7 +129,9 @@ def test_choose_parameter_refuses_a_nan_instead_of_picking_the_first_candidate()
     d = data.sine_dataset(20, 100, seed=0)
     windows = [5, 11, 31]
     finite = b.choose_parameter(b.savgol, windows, d.noisy, d.clean)
-    assert finite.value != windows[0]  # on finite data the first is not the best
+    assert (
+        finite.value != windows[0]
+    )  # on finite data the first is not the best
     message = r"noisy must be finite, got 1 NaN .* the first at row 2, column 7 \(nan\)"
     with pytest.raises(ValueError, match=message):
         b.choose_parameter(b.savgol, windows, with_nan(d.noisy), d.clean)
@@ -113,11 +142,17 @@ def test_choose_parameter_refuses_a_nan_instead_of_picking_the_first_candidate()
 def test_choose_parameter_refuses_a_candidate_whose_loss_is_not_finite():
     d = data.sine_dataset(5, 40, seed=0)
 
-    def zero_filter(noisy, value):  # a gain fitted to all-zero output is 0 / 0
+    def zero_filter(
+        noisy, value
+    ):  # a gain fitted to all-zero output is 0 / 0
         return np.zeros_like(noisy)
 
-    with pytest.raises(ValueError, match=r"candidate 3 scores nan .*finite loss"):
-        b.choose_parameter(zero_filter, [3], d.noisy, d.clean, fit_gain=True)
+    with pytest.raises(
+        ValueError, match=r"candidate 3 scores nan .*finite loss"
+    ):
+        b.choose_parameter(
+            zero_filter, [3], d.noisy, d.clean, fit_gain=True
+        )
 
 
 @pytest.mark.parametrize(
@@ -127,7 +162,9 @@ def test_choose_parameter_refuses_a_candidate_whose_loss_is_not_finite():
         lambda x: b.lsq_sine(x),
         lambda x: b.moving_average(x, 5),
         lambda x: b.lowpass(x, 0.1),
-        lambda x: b.two_tone_oracle(x, np.linspace(0, 1, x.shape[1]), grid=5),
+        lambda x: b.two_tone_oracle(
+            x, np.linspace(0, 1, x.shape[1]), grid=5
+        ),
     ],
 )
 def test_oracles_and_filters_refuse_a_nan_row(call):
@@ -135,7 +172,9 @@ def test_oracles_and_filters_refuse_a_nan_row(call):
     with pytest.raises(ValueError, match="noisy must be finite, got 1 NaN"):
         call(with_nan(x))
     x[1] = np.inf
-    with pytest.raises(ValueError, match=r"got 100 NaN or infinite value\(s\)"):
+    with pytest.raises(
+        ValueError, match=r"got 100 NaN or infinite value\(s\)"
+    ):
         call(x)
 
 

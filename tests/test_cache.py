@@ -17,14 +17,21 @@ def test_cached_computes_once_then_reuses(tmp_path):
         return {"loss": 0.5}
 
     cfg = {"depth": 2, "alpha": 0.1}
-    assert cache.cached("run", cfg, compute, directory=tmp_path) == {"loss": 0.5}
-    assert cache.cached("run", dict(reversed(cfg.items())), compute, directory=tmp_path) == {"loss": 0.5}
+    assert cache.cached("run", cfg, compute, directory=tmp_path) == {
+        "loss": 0.5
+    }
+    assert cache.cached(
+        "run", dict(reversed(cfg.items())), compute, directory=tmp_path
+    ) == {"loss": 0.5}
     assert len(calls) == 1
 
 
 def test_changed_config_is_never_served_a_stale_result(tmp_path):
     cache.cached("run", {"lr": 1e-2}, lambda: "old", directory=tmp_path)
-    assert cache.cached("run", {"lr": 1e-3}, lambda: "new", directory=tmp_path) == "new"
+    assert (
+        cache.cached("run", {"lr": 1e-3}, lambda: "new", directory=tmp_path)
+        == "new"
+    )
 
 
 def test_grid_resumes_after_an_interruption(tmp_path):
@@ -39,10 +46,17 @@ def test_grid_resumes_after_an_interruption(tmp_path):
     configs = [{"d": d} for d in (1, 2, 3, 4)]
     with pytest.raises(KeyboardInterrupt):
         cache.run_grid("g", configs, compute, directory=tmp_path)
-    assert len(list(tmp_path.glob("g-*.pt"))) == 2  # the finished points only, no partial file
+    assert (
+        len(list(tmp_path.glob("g-*.pt"))) == 2
+    )  # the finished points only, no partial file
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
     seen = []
-    results = cache.run_grid("g", configs, lambda c: seen.append(c["d"]) or c["d"] * 10, directory=tmp_path)
+    results = cache.run_grid(
+        "g",
+        configs,
+        lambda c: seen.append(c["d"]) or c["d"] * 10,
+        directory=tmp_path,
+    )
     assert results == [10, 20, 30, 40] and seen == [3, 4]
 
 
@@ -58,52 +72,78 @@ def test_artifacts_dir_follows_environment(tmp_path, monkeypatch):
     assert folders.artifacts_dir("smoke") == tmp_path / "smoke"
 
 
-@pytest.mark.parametrize("wrap", [
-    lambda h: h,
-    lambda h: {"history": h, "loss": 0.1},
-    lambda h: {"runs": [1, (2, {"deep": h})]},
-])
-def test_a_result_holding_an_interrupted_history_is_never_saved(tmp_path, wrap):
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda h: h,
+        lambda h: {"history": h, "loss": 0.1},
+        lambda h: {"runs": [1, (2, {"deep": h})]},
+    ],
+)
+def test_a_result_holding_an_interrupted_history_is_never_saved(
+    tmp_path, wrap
+):
     stopped = wrap(History(epoch_loss=[1.0], interrupted=True))
     with pytest.raises(KeyboardInterrupt, match="was not saved"):
         cache.cached("run", {"a": 1}, lambda: stopped, directory=tmp_path)
     assert not list(tmp_path.glob("*.pt"))
     finished = wrap(History(epoch_loss=[1.0, 0.5]))
-    assert cache.cached("run", {"a": 1}, lambda: finished, directory=tmp_path)
+    assert cache.cached(
+        "run", {"a": 1}, lambda: finished, directory=tmp_path
+    )
     assert len(list(tmp_path.glob("*.pt"))) == 1
 
 
 def test_a_result_that_cannot_be_saved_is_returned_with_a_warning(tmp_path):
     (tmp_path / "file").write_text("not a folder")
     with pytest.warns(RuntimeWarning, match="could not be saved"):
-        out = cache.cached("run", {}, lambda: 3,
-                                 directory=tmp_path / "file" / "d")
+        out = cache.cached(
+            "run", {}, lambda: 3, directory=tmp_path / "file" / "d"
+        )
     assert out == 3
     with pytest.warns(RuntimeWarning, match="could not be saved"):
-        unpicklable = cache.cached("run", {}, lambda: (lambda: 1),
-                                         directory=tmp_path)
+        unpicklable = cache.cached(
+            "run", {}, lambda: lambda: 1, directory=tmp_path
+        )
     assert unpicklable() == 1
     assert not [p for p in os.listdir(tmp_path) if p != "file"]
 
 
-@pytest.mark.parametrize("content", [b"", b"garbage, not a torch file", "truncate"])
-def test_a_corrupt_saved_run_is_set_aside_and_recomputed(tmp_path, capsys, content):
-    cache.cached("run", {"a": 1}, lambda: list(range(1000)), directory=tmp_path)
+@pytest.mark.parametrize(
+    "content", [b"", b"garbage, not a torch file", "truncate"]
+)
+def test_a_corrupt_saved_run_is_set_aside_and_recomputed(
+    tmp_path, capsys, content
+):
+    cache.cached(
+        "run", {"a": 1}, lambda: list(range(1000)), directory=tmp_path
+    )
     (path,) = tmp_path.glob("run-*.pt")
     data = path.read_bytes()
-    path.write_bytes(data[: len(data) // 2] if content == "truncate" else content)
+    path.write_bytes(
+        data[: len(data) // 2] if content == "truncate" else content
+    )
     capsys.readouterr()
-    again = cache.cached("run", {"a": 1}, lambda: "again", directory=tmp_path)
+    again = cache.cached(
+        "run", {"a": 1}, lambda: "again", directory=tmp_path
+    )
     assert again == "again"
     out = capsys.readouterr().out
-    assert f"{path}: cannot be read" in out and f"{path.name}.corrupt" in out
+    assert (
+        f"{path}: cannot be read" in out and f"{path.name}.corrupt" in out
+    )
     assert (tmp_path / f"{path.name}.corrupt").is_file()
-    third = cache.cached("run", {"a": 1}, lambda: "third", directory=tmp_path)
+    third = cache.cached(
+        "run", {"a": 1}, lambda: "third", directory=tmp_path
+    )
     assert third == "again"  # the recomputed run was saved
 
 
 def test_stale_temporary_files_are_removed(tmp_path):
-    stale, fresh = tmp_path / ".run-abc.pt.x1.tmp", tmp_path / ".run-abc.pt.x2.tmp"
+    stale, fresh = (
+        tmp_path / ".run-abc.pt.x1.tmp",
+        tmp_path / ".run-abc.pt.x2.tmp",
+    )
     other = tmp_path / "notes.tmp"
     for path in (stale, fresh, other):
         path.write_text("partial")
@@ -118,8 +158,14 @@ def test_a_reused_grid_prints_one_line(tmp_path, capsys):
     configs = [{"d": d} for d in (1, 2, 3)]
     cache.run_grid("g", configs[:2], lambda c: c["d"], directory=tmp_path)
     first = capsys.readouterr().out
-    assert "[1/2] d=1" in first and "2 runs: 0 reused" in first and "2 trained" in first
-    results = cache.run_grid("g", configs, lambda c: c["d"], directory=tmp_path)
+    assert (
+        "[1/2] d=1" in first
+        and "2 runs: 0 reused" in first
+        and "2 trained" in first
+    )
+    results = cache.run_grid(
+        "g", configs, lambda c: c["d"], directory=tmp_path
+    )
     assert results == [1, 2, 3]
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "[3/3] d=3" and len(lines) == 3
@@ -139,7 +185,13 @@ def test_a_script_stopped_by_ctrl_c_in_a_grid_exits_non_zero(tmp_path):
         "cache.run_grid('g', [{'d': 1}, {'d': 2}], compute,"
         " directory=sys.argv[1])\n"
     )
-    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode != 0 and "KeyboardInterrupt" in done.stderr
-    assert len(list(tmp_path.glob("g-*.pt"))) == 1  # the finished point is kept
+    assert (
+        len(list(tmp_path.glob("g-*.pt"))) == 1
+    )  # the finished point is kept

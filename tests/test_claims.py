@@ -7,27 +7,50 @@ from scipy import stats
 from tutorial_lib import claims
 
 
-def test_a_claim_that_holds_is_returned_and_printed_at_both_profiles(capsys):
+def test_a_claim_that_holds_is_returned_and_printed_at_both_profiles(
+    capsys,
+):
     for profile in ("full", "smoke"):
-        claim = claims.check("a is below b", np.float64(1.0) < 2.0,
-                             values={"a": 1.0, "b": np.float32(2.0)}, profile=profile)
-        assert claim == claims.Claim("a is below b", True, {"a": 1.0, "b": 2.0})
+        claim = claims.check(
+            "a is below b",
+            np.float64(1.0) < 2.0,
+            values={"a": 1.0, "b": np.float32(2.0)},
+            profile=profile,
+        )
+        assert claim == claims.Claim(
+            "a is below b", True, {"a": 1.0, "b": 2.0}
+        )
         assert type(claim.held) is bool
     out = capsys.readouterr().out.splitlines()
-    assert out == ["claim held: a is below b (a=1, b=2)",
-                   "claim held (not enforced at smoke size): a is below b (a=1, b=2)"]
+    assert out == [
+        "claim held: a is below b (a=1, b=2)",
+        "claim held (not enforced at smoke size): a is below b (a=1, b=2)",
+    ]
 
 
-def test_a_planted_false_claim_fails_at_full_and_only_prints_at_smoke(capsys):
+def test_a_planted_false_claim_fails_at_full_and_only_prints_at_smoke(
+    capsys,
+):
     words = "the filter beats the oracle"
     values = {"filter": 0.0412, "oracle": 0.0031}
     with pytest.raises(claims.ClaimFailed) as failure:
-        claims.check(words, values["filter"] < values["oracle"], values=values,
-                     profile="full")
+        claims.check(
+            words,
+            values["filter"] < values["oracle"],
+            values=values,
+            profile="full",
+        )
     assert isinstance(failure.value, AssertionError)
-    assert str(failure.value) == f"claim FAILED: {words} (filter=0.0412, oracle=0.0031)"
-    claim = claims.check(words, values["filter"] < values["oracle"], values=values,
-                         profile="smoke")
+    assert (
+        str(failure.value)
+        == f"claim FAILED: {words} (filter=0.0412, oracle=0.0031)"
+    )
+    claim = claims.check(
+        words,
+        values["filter"] < values["oracle"],
+        values=values,
+        profile="smoke",
+    )
     assert not claim.held and claim.statement == words
     assert capsys.readouterr().out == (
         f"claim FAILED (not enforced at smoke size): {words} "
@@ -47,20 +70,36 @@ def test_a_claim_is_frozen_and_keeps_its_own_copy_of_the_values():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(holds=np.array([True, False])), "holds must be a bool .*, got ndarray"),
+        (
+            dict(holds=np.array([True, False])),
+            "holds must be a bool .*, got ndarray",
+        ),
         (dict(holds=1), "holds must be a bool or a numpy bool, got int"),
         (dict(statement=" "), "statement must be a non-empty string"),
-        (dict(profile="fast"), "profile must be one of full, smoke, got 'fast'"),
-        (dict(values=[1.0]), "values must be a dict of name -> number, got list"),
+        (
+            dict(profile="fast"),
+            "profile must be one of full, smoke, got 'fast'",
+        ),
+        (
+            dict(values=[1.0]),
+            "values must be a dict of name -> number, got list",
+        ),
         (dict(values={"x": "1"}), "values must map names .* got 'x': '1'"),
-        (dict(values={"x": True}), "values must map names .* got 'x': True"),
+        (
+            dict(values={"x": True}),
+            "values must map names .* got 'x': True",
+        ),
     ],
 )
 def test_check_names_a_bad_argument(kwargs, message):
-    arguments = dict(statement="s", holds=True, values={"x": 1.0}, profile="full")
+    arguments = dict(
+        statement="s", holds=True, values={"x": 1.0}, profile="full"
+    )
     arguments.update(kwargs)
     with pytest.raises(ValueError, match=message):
-        claims.check(arguments.pop("statement"), arguments.pop("holds"), **arguments)
+        claims.check(
+            arguments.pop("statement"), arguments.pop("holds"), **arguments
+        )
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -79,14 +118,26 @@ def test_differs_on_clear_and_overlapping_results():
     assert not claims.differs([0.10, 0.15, 0.12], [0.13, 0.11, 0.16])
     assert claims.differs([0.10, 0.11, 0.12], [0.2])  # one value: exact
     assert not claims.differs([0.10, 0.11, 0.12], [0.115])
-    assert claims.differs([0.3, 0.3], [0.4, 0.4])  # no scatter: any gap counts
+    assert claims.differs(
+        [0.3, 0.3], [0.4, 0.4]
+    )  # no scatter: any gap counts
 
 
 @pytest.mark.parametrize(
     "a, b, kwargs, message",
     [
-        ([], [1.0, 2.0], {}, "a must be a non-empty 1-D sequence of finite numbers"),
-        ([1.0, np.nan], [1.0, 2.0], {}, "a must be a non-empty 1-D sequence"),
+        (
+            [],
+            [1.0, 2.0],
+            {},
+            "a must be a non-empty 1-D sequence of finite numbers",
+        ),
+        (
+            [1.0, np.nan],
+            [1.0, 2.0],
+            {},
+            "a must be a non-empty 1-D sequence",
+        ),
         ([1.0, 2.0], ["x"], {}, "b must be a sequence of numbers, got"),
         ([1.0], [2.0], {}, r"a and b are single values \(1.0, 2.0\)"),
         ([1.0, 2.0], [2.0, 3.0], dict(k=0), "k must be a positive number"),

@@ -25,16 +25,25 @@ def pins(name: str) -> dict[str, str]:
         if line.strip() and not line.startswith("#"):
             req = Requirement(line)
             (spec,) = req.specifier
-            assert spec.operator == "==", f"compat/{name}: {line} should be an exact pin"
+            assert spec.operator == "==", (
+                f"compat/{name}: {line} should be an exact pin"
+            )
             out[req.name.lower()] = spec.version
     return out
 
 
 def dependencies() -> list[Requirement]:
-    return [Requirement(r) for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]]
+    return [
+        Requirement(r)
+        for r in tomllib.loads((ROOT / "pyproject.toml").read_text())[
+            "project"
+        ]["dependencies"]
+    ]
 
 
-pytestmark = pytest.mark.skipif(tomllib is None, reason="tomllib needs Python 3.11")
+pytestmark = pytest.mark.skipif(
+    tomllib is None, reason="tomllib needs Python 3.11"
+)
 
 
 def test_oldest_pins_are_pyprojects_floors():
@@ -42,9 +51,13 @@ def test_oldest_pins_are_pyprojects_floors():
     floors = {}
     for req in dependencies():
         (spec,) = req.specifier  # one bound each: a floor
-        assert spec.operator == ">=", f"{req}: tutorial_lib's requirements have floors only"
+        assert spec.operator == ">=", (
+            f"{req}: tutorial_lib's requirements have floors only"
+        )
         floors[req.name.lower()] = spec.version
-    assert set(oldest) == set(floors), "compat/oldest.txt and pyproject.toml name different packages"
+    assert set(oldest) == set(floors), (
+        "compat/oldest.txt and pyproject.toml name different packages"
+    )
     for name, floor in floors.items():
         want = HELD.get(name, floor)
         assert Version(oldest[name]) == Version(want), (
@@ -55,21 +68,31 @@ def test_oldest_pins_are_pyprojects_floors():
 def test_every_held_exception_is_said_in_the_file():
     text = (ROOT / "compat" / "oldest.txt").read_text()
     for name in HELD:
-        assert re.search(rf"^# .*{name}", text, flags=re.M | re.I), f"compat/oldest.txt must say why {name} is held"
+        assert re.search(rf"^# .*{name}", text, flags=re.M | re.I), (
+            f"compat/oldest.txt must say why {name} is held"
+        )
 
 
 def test_every_requirement_has_a_comment_that_justifies_it():
     text = (ROOT / "pyproject.toml").read_text()
-    block = text[text.index("dependencies = [") : text.index("]", text.index("dependencies = ["))]
+    block = text[
+        text.index("dependencies = [") : text.index(
+            "]", text.index("dependencies = [")
+        )
+    ]
     lines = block.splitlines()[1:]
     for i, line in enumerate(lines):
         if line.strip().startswith('"'):
-            assert i > 0 and lines[i - 1].strip().startswith("#"), f"pyproject.toml: {line.strip()} has no comment above it"
+            assert i > 0 and lines[i - 1].strip().startswith("#"), (
+                f"pyproject.toml: {line.strip()} has no comment above it"
+            )
 
 
 def test_colab_file_is_dated_and_sourced():
     text = (ROOT / "compat" / "colab.txt").read_text()
-    assert re.search(r"\b20\d\d-\d\d-\d\d\b", text), "compat/colab.txt must say when it was measured"
+    assert re.search(r"\b20\d\d-\d\d-\d\d\b", text), (
+        "compat/colab.txt must say when it was measured"
+    )
     assert "Source:" in text
     assert pins("colab.txt")["torch"] == HELD["torch"]
 
@@ -82,9 +105,19 @@ def test_citation_file_has_what_cff_1_2_0_requires_and_the_licences():
     for key in ("message", "title", "authors"):
         assert cff.get(key), f"CITATION.cff needs {key}"
     assert all("name" in a or "family-names" in a for a in cff["authors"])
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert project["license"]["text"] in cff["license"], "CITATION.cff and pyproject.toml name different code licences"
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())[
+        "project"
+    ]
+    assert project["license"]["text"] in cff["license"], (
+        "CITATION.cff and pyproject.toml name different code licences"
+    )
     assert "CC-BY-4.0" in cff["license"]
-    assert cff["title"] == yaml.safe_load((ROOT / "_config.yml").read_text())["title"]
+    assert (
+        cff["title"]
+        == yaml.safe_load((ROOT / "_config.yml").read_text())["title"]
+    )
     assert (ROOT / "LICENSE").read_text().startswith("MIT License")
-    assert "Attribution 4.0 International" in (ROOT / "LICENSE-CONTENT").read_text()
+    assert (
+        "Attribution 4.0 International"
+        in (ROOT / "LICENSE-CONTENT").read_text()
+    )

@@ -33,12 +33,18 @@ def test_noise_is_uniform_within_035():
 def test_clean_signal_has_period_60_and_integer_offsets():
     d = data.sine_dataset(100, 150, seed=0)
     np.testing.assert_allclose(d.clean[:, 60:], d.clean[:, :-60], atol=1e-5)
-    np.testing.assert_allclose(d.clean[:, 30:], -d.clean[:, :-30], atol=1e-5)
+    np.testing.assert_allclose(
+        d.clean[:, 30:], -d.clean[:, :-30], atol=1e-5
+    )
     # Each row is sin(2 pi (t + k) / 60) for an integer k in [0, 150].
     phases = np.arcsin(np.clip(d.clean[:, 0], -1, 1))
     assert np.all(np.isfinite(phases))
     for row in d.clean[:10]:
-        matches = [k for k in range(151) if np.allclose(row, data.sine(np.arange(150) + k), atol=1e-5)]
+        matches = [
+            k
+            for k in range(151)
+            if np.allclose(row, data.sine(np.arange(150) + k), atol=1e-5)
+        ]
         assert matches, "row is not an integer-offset sine"
 
 
@@ -53,7 +59,9 @@ def test_split_8000_2000():
         data.split(d, 10_000)
 
 
-@pytest.mark.parametrize("kwargs", [dict(n=0), dict(n=3, length=-1), dict(n=2.5)])
+@pytest.mark.parametrize(
+    "kwargs", [dict(n=0), dict(n=3, length=-1), dict(n=2.5)]
+)
 def test_sine_dataset_rejects_bad_sizes(kwargs):
     with pytest.raises(ValueError, match="positive integer"):
         data.sine_dataset(**kwargs)
@@ -73,7 +81,9 @@ def test_alpha_mixing_and_shared_base_signals():
     d = data.two_tone_dataset(20, 64, seed=0)
     for alpha in (0.0, 0.1, 0.4, 1.0):
         pairs = d.at(alpha)
-        np.testing.assert_allclose(pairs.noisy, (1 - alpha) * d.clean + alpha * d.eps, atol=1e-6)
+        np.testing.assert_allclose(
+            pairs.noisy, (1 - alpha) * d.clean + alpha * d.eps, atol=1e-6
+        )
         np.testing.assert_array_equal(pairs.clean, d.clean)
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         d.at(1.5)
@@ -85,7 +95,10 @@ def test_two_tone_noise_is_standard_normal():
 
 
 def test_two_tone_reproducible():
-    a, b = data.two_tone_dataset(5, 32, seed=4), data.two_tone_dataset(5, 32, seed=4)
+    a, b = (
+        data.two_tone_dataset(5, 32, seed=4),
+        data.two_tone_dataset(5, 32, seed=4),
+    )
     np.testing.assert_array_equal(a.at(0.3).noisy, b.at(0.3).noisy)
 
 
@@ -93,17 +106,28 @@ def test_hide_targets_by_count_and_fraction():
     y = np.zeros((80, 100), dtype=np.float32)
     hidden = data.hide_targets(y, count=50, seed=0)
     assert np.isnan(hidden).sum() == 50 and not np.isnan(y).any()
-    np.testing.assert_array_equal(np.isnan(data.hide_targets(y, count=50, seed=0)), np.isnan(hidden))
+    np.testing.assert_array_equal(
+        np.isnan(data.hide_targets(y, count=50, seed=0)), np.isnan(hidden)
+    )
     assert np.isnan(data.hide_targets(y, fraction=0.1, seed=0)).sum() == 800
 
 
-@pytest.mark.parametrize("kwargs", [dict(), dict(count=1, fraction=0.1), dict(count=10**9), dict(fraction=2.0)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(),
+        dict(count=1, fraction=0.1),
+        dict(count=10**9),
+        dict(fraction=2.0),
+    ],
+)
 def test_hide_targets_rejects_bad_requests(kwargs):
     with pytest.raises(ValueError):
         data.hide_targets(np.zeros((4, 4)), **kwargs)
 
 
 # ---------------------------------------------------------------- bad values (issue 11)
+
 
 def _digest(*arrays) -> str:
     import hashlib
@@ -119,10 +143,15 @@ def test_valid_input_gives_the_same_bits_as_before_the_checks():
     d = data.sine_dataset(200, 100, seed=3)
     assert _digest(d.noisy, d.clean) == "92dfa1c41438d0eb"
     rng = np.random.default_rng(5)
-    d = data.sine_dataset(50, 100, period=40.0, noise=0.2, max_offset=7, seed=rng)
+    d = data.sine_dataset(
+        50, 100, period=40.0, noise=0.2, max_offset=7, seed=rng
+    )
     assert _digest(d.noisy, d.clean) == "89925bcf4d558dca"
     t = data.two_tone_dataset(40, 256, seed=2)
-    assert _digest(t.x, t.freqs, t.clean, t.eps, t.at(0.3).noisy) == "85673213ef7d421c"
+    assert (
+        _digest(t.x, t.freqs, t.clean, t.eps, t.at(0.3).noisy)
+        == "85673213ef7d421c"
+    )
     hidden = data.hide_targets(np.zeros((10, 10)), fraction=0.3, seed=1)
     assert _digest(hidden) == "ece7f39ecccf83ff"
 
@@ -153,29 +182,53 @@ def hide(**kwargs):
         (lambda: sine(period=-60.0), f"period {POSITIVE} -60.0"),
         (lambda: sine(period=math.inf), f"period {POSITIVE} inf"),
         (lambda: sine(period=True), f"period {POSITIVE} True"),
-        (lambda: data.sine(np.arange(3), period=0.0), f"period {POSITIVE} 0.0"),
+        (
+            lambda: data.sine(np.arange(3), period=0.0),
+            f"period {POSITIVE} 0.0",
+        ),
         (lambda: sine(noise=math.nan), f"noise {FINITE} nan"),
-        (lambda: sine(noise=-0.1), "noise must be a finite number >= 0.0, got -0.1"),
+        (
+            lambda: sine(noise=-0.1),
+            "noise must be a finite number >= 0.0, got -0.1",
+        ),
         (lambda: sine(noise="0.3"), f"noise {FINITE} '0.3'"),
         (lambda: sine(max_offset=-1), f"{OFFSET} -1"),
         (lambda: sine(max_offset=2.5), f"{OFFSET} 2.5"),
         (lambda: sine(max_offset=True), f"{OFFSET} True"),
         (lambda: sine(seed=-1), f"{SEED} -1"),
         (lambda: sine(seed=True), f"{SEED} True"),
-        (lambda: data.sine_dataset(True), "n must be a positive integer, got True"),
+        (
+            lambda: data.sine_dataset(True),
+            "n must be a positive integer, got True",
+        ),
         (lambda: two_tone(x_max=math.nan), f"x_max {POSITIVE} nan"),
         (lambda: two_tone(x_max=0), f"x_max {POSITIVE} 0"),
-        (lambda: two_tone(length=2.0), "length must be a positive integer, got 2.0"),
-        (lambda: two_tone(freq_range=(0.5, math.nan)), rf"{FREQS} \(0.5, nan\)"),
+        (
+            lambda: two_tone(length=2.0),
+            "length must be a positive integer, got 2.0",
+        ),
+        (
+            lambda: two_tone(freq_range=(0.5, math.nan)),
+            rf"{FREQS} \(0.5, nan\)",
+        ),
         (lambda: two_tone(freq_range=(2.5, 0.5)), rf"{FREQS} \(2.5, 0.5\)"),
         (lambda: two_tone(freq_range=1.0), f"{FREQS} 1.0"),
         (lambda: two_tone(seed=1.5), f"{SEED} 1.5"),
-        (lambda: two_tone().at(math.nan), f"noise level alpha {FINITE} nan"),
+        (
+            lambda: two_tone().at(math.nan),
+            f"noise level alpha {FINITE} nan",
+        ),
         (lambda: two_tone().at(True), f"noise level alpha {FINITE} True"),
         (lambda: hide(fraction=math.nan), f"fraction {FINITE} nan"),
         (lambda: hide(fraction=True), f"fraction {FINITE} True"),
-        (lambda: hide(count=True), r"count must be an integer in \[0, 16\], got True"),
-        (lambda: hide(), "exactly one of count= or fraction=, got count=None"),
+        (
+            lambda: hide(count=True),
+            r"count must be an integer in \[0, 16\], got True",
+        ),
+        (
+            lambda: hide(),
+            "exactly one of count= or fraction=, got count=None",
+        ),
     ],
 )
 def test_generators_name_the_bad_argument_and_its_value(call, message):
@@ -186,14 +239,28 @@ def test_generators_name_the_bad_argument_and_its_value(call, message):
 @pytest.mark.parametrize(
     "n_train, message",
     [
-        (True, r"n_train must be a count \(an integer\) or a fraction .*, got True"),
+        (
+            True,
+            r"n_train must be a count \(an integer\) or a fraction .*, got True",
+        ),
         ("0.7", r"n_train must be a count .* got '0.7'"),
-        (1.5, r"n_train as a float must be a fraction in \(0, 1\), got 1.5"),
-        (math.nan, r"n_train as a float must be a fraction in \(0, 1\), got nan"),
-        (0.0, r"n_train as a float must be a fraction in \(0, 1\), got 0.0"),
+        (
+            1.5,
+            r"n_train as a float must be a fraction in \(0, 1\), got 1.5",
+        ),
+        (
+            math.nan,
+            r"n_train as a float must be a fraction in \(0, 1\), got nan",
+        ),
+        (
+            0.0,
+            r"n_train as a float must be a fraction in \(0, 1\), got 0.0",
+        ),
     ],
 )
-def test_split_refuses_what_is_neither_a_count_nor_a_fraction(n_train, message):
+def test_split_refuses_what_is_neither_a_count_nor_a_fraction(
+    n_train, message
+):
     d = data.sine_dataset(10, 5, seed=0)
     with pytest.raises(ValueError, match=message):
         data.split(d, n_train)
@@ -207,7 +274,9 @@ def test_split_takes_numpy_counts_and_fractions():
 
 def test_pairs_refuses_an_integer_index_and_says_what_to_use():
     d = data.sine_dataset(10, 5, seed=0)
-    with pytest.raises(TypeError, match=r"got the integer 3: use pairs\[3:4\]"):
+    with pytest.raises(
+        TypeError, match=r"got the integer 3: use pairs\[3:4\]"
+    ):
         d[3]
     with pytest.raises(TypeError, match="integer"):
         d[np.int64(0)]
@@ -223,7 +292,9 @@ def test_pairs_checks_the_shapes_it_is_built_from():
     shapes = r"same shape \(n, length\), got \(3, 4\) and \(3, 5\)"
     with pytest.raises(ValueError, match=shapes):
         data.Pairs(np.zeros((3, 4)), np.zeros((3, 5)))
-    with pytest.raises(ValueError, match=r"2-D arrays .* got \(4,\) and \(4,\)"):
+    with pytest.raises(
+        ValueError, match=r"2-D arrays .* got \(4,\) and \(4,\)"
+    ):
         data.Pairs(np.zeros(4), np.zeros(4))
     with pytest.raises(ValueError, match="2-D arrays"):
         data.sine_dataset(4, 6)[0, :]
@@ -238,4 +309,6 @@ def test_writing_to_one_noise_level_changes_no_other():
     np.testing.assert_array_equal(d.clean, before)
     np.testing.assert_array_equal(high.clean, before)
     np.testing.assert_array_equal(d.at(0.1).clean, before)
-    assert low.clean.flags.writeable  # a copy: torch takes it without a warning
+    assert (
+        low.clean.flags.writeable
+    )  # a copy: torch takes it without a warning

@@ -24,27 +24,53 @@ chapters:
 def book(tmp_path):
     """A book of two chapters (ch1, ch2) and prose pages; returns its records folder."""
     (tmp_path / "_toc.yml").write_text(TOC)
-    for name in ("notebooks/ch1.ipynb", "notebooks/ch2.ipynb", "notebooks/gone.ipynb",
-                 "book/intro.md", "book/part.md"):
+    for name in (
+        "notebooks/ch1.ipynb",
+        "notebooks/ch2.ipynb",
+        "notebooks/gone.ipynb",
+        "book/intro.md",
+        "book/part.md",
+    ):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text("{}")
     return tmp_path / "records"
 
 
 def put(folder, id, value=1.0):
-    records.record(id, value, profile="smoke", device="cpu", seconds=0.5,
-                   directory=folder)
+    records.record(
+        id,
+        value,
+        profile="smoke",
+        device="cpu",
+        seconds=0.5,
+        directory=folder,
+    )
 
 
 def run_gather(book, *more):
     out = book.parent / "results.json"
-    cli.main(["gather", "--profile", "smoke", "--records", str(book),
-              "--toc", str(book.parent / "_toc.yml"), "--out", str(out), *more])
+    cli.main(
+        [
+            "gather",
+            "--profile",
+            "smoke",
+            "--records",
+            str(book),
+            "--toc",
+            str(book.parent / "_toc.yml"),
+            "--out",
+            str(out),
+            *more,
+        ]
+    )
     return json.loads(out.read_text())
 
 
 def test_toc_chapters_are_the_listed_notebooks(book):
-    assert gathering.toc_chapters(book.parent / "_toc.yml") == ["ch1", "ch2"]
+    assert gathering.toc_chapters(book.parent / "_toc.yml") == [
+        "ch1",
+        "ch2",
+    ]
 
 
 def test_gather_reads_only_the_chapters_the_toc_lists(book, capsys):
@@ -53,7 +79,10 @@ def test_gather_reads_only_the_chapters_the_toc_lists(book, capsys):
     put(book / "gone", "c/z")  # a chapter no longer in the book
     put(book, "d/old")  # the flat layout of earlier builds
     entries = run_gather(book)
-    assert [(e["id"], e["value"]) for e in entries] == [("a/x", 3.0), ("b/y", 4.0)]
+    assert [(e["id"], e["value"]) for e in entries] == [
+        ("a/x", 3.0),
+        ("b/y", 4.0),
+    ]
     out = capsys.readouterr().out
     assert "2 records of 2 chapters" in out and "left out" in out
     assert "d+old.json" in out and "gone" in out
@@ -68,18 +97,26 @@ def test_an_id_recorded_by_two_chapters_names_both(book):
 
 
 def test_a_missing_records_folder_is_an_error_unless_allowed(book):
-    with pytest.raises(SystemExit, match=f"records folder {book} does not exist"):
+    with pytest.raises(
+        SystemExit, match=f"records folder {book} does not exist"
+    ):
         run_gather(book)
     assert run_gather(book, "--missing-ok") == []
 
 
-@pytest.mark.parametrize("text, message", [
-    ('{"id": "a/x", "value": 1', "not a readable JSON record"),
-    ("", "not a readable JSON record"),
-    ('["a list"]', "must be a JSON object, got list"),
-    ('{"value": 1.0, "reference": null, "profile": "smoke", "device": "cpu",'
-     ' "seconds": 0}', r"record '\(no id\)' lacks id"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('{"id": "a/x", "value": 1', "not a readable JSON record"),
+        ("", "not a readable JSON record"),
+        ('["a list"]', "must be a JSON object, got list"),
+        (
+            '{"value": 1.0, "reference": null, "profile": "smoke", "device": "cpu",'
+            ' "seconds": 0}',
+            r"record '\(no id\)' lacks id",
+        ),
+    ],
+)
 def test_an_unreadable_record_names_its_file(book, text, message):
     (book / "ch1").mkdir(parents=True)
     (book / "ch1" / "a+x.json").write_text(text)
@@ -92,68 +129,145 @@ def test_an_unreadable_record_names_its_file(book, text, message):
 def test_a_record_value_that_is_no_finite_number_is_refused(book, bad):
     put(book / "ch1", "a/x", value=1.0)
     path = book / "ch1" / "a+x.json"
-    path.write_text(json.dumps(json.loads(path.read_text()) | {"value": bad}))
-    with pytest.raises(SystemExit, match=r"a\+x.json: value of record 'a/x' is"):
+    path.write_text(
+        json.dumps(json.loads(path.read_text()) | {"value": bad})
+    )
+    with pytest.raises(
+        SystemExit, match=r"a\+x.json: value of record 'a/x' is"
+    ):
         run_gather(book)
 
 
 def test_a_record_under_another_id_s_name_is_refused(book):
     put(book / "ch1", "a/x")
     (book / "ch1" / "a+x.json").rename(book / "ch1" / "a+y.json")
-    with pytest.raises(SystemExit, match="holds id 'a/x' but its name says 'a/y'"):
+    with pytest.raises(
+        SystemExit, match="holds id 'a/x' but its name says 'a/y'"
+    ):
         run_gather(book)
 
 
 def entry(id="a/x", value=1.0):
-    return {"id": id, "value": value, "reference": None, "profile": "smoke",
-            "device": "cpu", "seconds": 1.0}
+    return {
+        "id": id,
+        "value": value,
+        "reference": None,
+        "profile": "smoke",
+        "device": "cpu",
+        "seconds": 1.0,
+    }
 
 
-@pytest.mark.parametrize("content, message", [
-    ([entry(value="0.5")], r"record 1: value of record 'a/y' is '0.5'"),
-    ([entry(value=None)], r"record 1: value of record 'a/y' is None"),
-    ([entry(value=math.nan)], r"record 1: value of record 'a/y' is nan"),
-    ([{"id": "a/y"}], r"record 1: record 'a/y' lacks value"),
-    ({"a/x": 1.0}, "expected a JSON list of records, got dict"),
-])
-def test_pages_refuse_bad_results_naming_file_and_record(tmp_path, content, message):
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ([entry(value="0.5")], r"record 1: value of record 'a/y' is '0.5'"),
+        ([entry(value=None)], r"record 1: value of record 'a/y' is None"),
+        (
+            [entry(value=math.nan)],
+            r"record 1: value of record 'a/y' is nan",
+        ),
+        ([{"id": "a/y"}], r"record 1: record 'a/y' lacks value"),
+        ({"a/x": 1.0}, "expected a JSON list of records, got dict"),
+    ],
+)
+def test_pages_refuse_bad_results_naming_file_and_record(
+    tmp_path, content, message
+):
     results = tmp_path / "results.json"
     if isinstance(content, list):
         content = [entry()] + [dict(c, id="a/y") for c in content]
     results.write_text(json.dumps(content))
     with pytest.raises(SystemExit, match=message) as caught:
-        cli.main(["pages", "--profile", "smoke", "--results", str(results),
-                  "--out", str(tmp_path / "gen"), "--benchmarks", str(tmp_path)])
+        cli.main(
+            [
+                "pages",
+                "--profile",
+                "smoke",
+                "--results",
+                str(results),
+                "--out",
+                str(tmp_path / "gen"),
+                "--benchmarks",
+                str(tmp_path),
+            ]
+        )
     assert str(results) in str(caught.value)
     assert not (tmp_path / "gen").exists()
 
 
 def test_pages_without_a_results_file_say_so(tmp_path):
     with pytest.raises(SystemExit, match="results file .* does not exist"):
-        cli.main(["pages", "--profile", "smoke",
-                  "--results", str(tmp_path / "no.json")])
+        cli.main(
+            [
+                "pages",
+                "--profile",
+                "smoke",
+                "--results",
+                str(tmp_path / "no.json"),
+            ]
+        )
 
 
 def test_the_command_exits_non_zero_on_bad_input(book, tmp_path):
     root = Path(__file__).resolve().parents[1]
     done = subprocess.run(
-        [sys.executable, "-m", "bookbuild", "gather", "--profile", "smoke",
-         "--records", str(book), "--toc", str(book.parent / "_toc.yml"),
-         "--out", str(tmp_path / "r.json")],
-        cwd=root, capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "bookbuild",
+            "gather",
+            "--profile",
+            "smoke",
+            "--records",
+            str(book),
+            "--toc",
+            str(book.parent / "_toc.yml"),
+            "--out",
+            str(tmp_path / "r.json"),
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode != 0 and "does not exist" in done.stderr
 
 
 def test_pages_refuse_an_id_given_twice(tmp_path):
     results = tmp_path / "results.json"
     results.write_text(json.dumps([entry(), entry(value=2.0)]))
-    with pytest.raises(SystemExit, match="records 0 and 1 both have id 'a/x'"):
-        cli.main(["pages", "--profile", "smoke", "--results", str(results),
-                  "--out", str(tmp_path / "gen"), "--benchmarks", str(tmp_path)])
+    with pytest.raises(
+        SystemExit, match="records 0 and 1 both have id 'a/x'"
+    ):
+        cli.main(
+            [
+                "pages",
+                "--profile",
+                "smoke",
+                "--results",
+                str(results),
+                "--out",
+                str(tmp_path / "gen"),
+                "--benchmarks",
+                str(tmp_path),
+            ]
+        )
 
 
 def test_a_missing_table_of_contents_is_named(tmp_path):
     named = f"table of contents {tmp_path}.* cannot be read"
     with pytest.raises(SystemExit, match=named):
-        cli.main(["gather", "--profile", "smoke", "--records", str(tmp_path),
-                  "--toc", str(tmp_path / "_toc.yml"), "--out", str(tmp_path / "r")])
+        cli.main(
+            [
+                "gather",
+                "--profile",
+                "smoke",
+                "--records",
+                str(tmp_path),
+                "--toc",
+                str(tmp_path / "_toc.yml"),
+                "--out",
+                str(tmp_path / "r"),
+            ]
+        )

@@ -56,13 +56,25 @@ ROOT = Path(__file__).resolve().parents[1]
 # Jupyter Book 1's default MyST extensions (jupyter_book/default_config.yml)
 # that change how blocks are parsed; _config.yml sets no others. (linkify and
 # substitution act inside paragraphs only.)
-MYST = MdParserConfig(enable_extensions={"colon_fence", "dollarmath", "tasklist"})
+MYST = MdParserConfig(
+    enable_extensions={"colon_fence", "dollarmath", "tasklist"}
+)
 
 # Directives whose body is not Markdown: a literalinclude shown inside one is an
 # example, not a directive.
 LITERAL_DIRECTIVES = {
-    "code", "code-block", "sourcecode", "code-cell", "eval-rst", "math",
-    "raw", "literalinclude", "csv-table", "list-table", "mermaid", "highlight",
+    "code",
+    "code-block",
+    "sourcecode",
+    "code-cell",
+    "eval-rst",
+    "math",
+    "raw",
+    "literalinclude",
+    "csv-table",
+    "list-table",
+    "mermaid",
+    "highlight",
 }
 
 # A line that opens a literalinclude fence (MyST's REGEX_DIRECTIVE_START, for
@@ -76,7 +88,9 @@ class Include:
 
     page: Path  # the notebook or Markdown file
     cell: int | None  # the notebook cell's index, None for a Markdown file
-    line: int  # 1-based line of the fence's opening, within the cell or file
+    line: (
+        int  # 1-based line of the fence's opening, within the cell or file
+    )
     argument: str  # the text after ``{literalinclude}`` on the opening line
     content: str  # everything inside the fence (options and any body)
     # False for a line that looks like a literalinclude fence's opening but
@@ -103,7 +117,10 @@ def markdown_sources(page: Path) -> list[tuple[int | None, str]]:
     if page.suffix == ".ipynb":
         notebook = json.loads(page.read_text(encoding="utf-8"))
         return [
-            (index, "".join(cell["source"]))  # a list of lines, or one string
+            (
+                index,
+                "".join(cell["source"]),
+            )  # a list of lines, or one string
             for index, cell in enumerate(notebook["cells"])
             if cell["cell_type"] == "markdown"
         ]
@@ -115,7 +132,14 @@ def _directive_body(content: str) -> tuple[str, int]:
     lines = content.splitlines()
     skip = 0
     if lines and lines[0].startswith("---"):
-        skip = next((i + 1 for i in range(1, len(lines)) if lines[i].startswith("---")), len(lines))
+        skip = next(
+            (
+                i + 1
+                for i in range(1, len(lines))
+                if lines[i].startswith("---")
+            ),
+            len(lines),
+        )
     else:
         while skip < len(lines) and lines[skip].lstrip().startswith(":"):
             skip += 1
@@ -162,7 +186,9 @@ def find_includes(page: Path) -> list[Include]:
         # kept, so that check_include says so instead of the test skipping it.
         for number, source_line in enumerate(text.splitlines(), start=1):
             if OPENING.match(source_line) and number not in seen:
-                found.append(Include(page, cell, number, "", "", is_directive=False))
+                found.append(
+                    Include(page, cell, number, "", "", is_directive=False)
+                )
     return sorted(found, key=lambda inc: (inc.cell or 0, inc.line))
 
 
@@ -188,13 +214,19 @@ def check_include(include: Include) -> list[str]:
         ]
     try:
         parsed = parse_directive_text(
-            LiteralInclude, include.argument, include.content, line=include.line
+            LiteralInclude,
+            include.argument,
+            include.content,
+            line=include.line,
         )
     except Exception as exc:  # MarkupError: a bad argument or option value
         return [f"MyST cannot parse the directive: {exc}"]
     problems = [f"MyST: {w.msg}" for w in parsed.warnings]
     if len(parsed.arguments) != 1:
-        return [*problems, f"expected one path argument, got {parsed.arguments!r}"]
+        return [
+            *problems,
+            f"expected one path argument, got {parsed.arguments!r}",
+        ]
     options = dict(parsed.options)
 
     def resolve(name: str) -> Path:  # sphinx.environment.relfn2path
@@ -246,8 +278,12 @@ def _label(include: Include) -> str:
     page = _relative(include.page)
     cell = "" if include.cell is None else f"cell{include.cell}-"
     target = Path(include.argument).name or "?"
-    obj = re.search(r"^\s*:pyobject:\s*(\S+)", include.content, re.MULTILINE)
-    return f"{page}:{cell}line{include.line}:{target}" + (f":{obj.group(1)}" if obj else "")
+    obj = re.search(
+        r"^\s*:pyobject:\s*(\S+)", include.content, re.MULTILINE
+    )
+    return f"{page}:{cell}line{include.line}:{target}" + (
+        f":{obj.group(1)}" if obj else ""
+    )
 
 
 INCLUDES = [include for page in pages() for include in find_includes(page)]
@@ -258,7 +294,9 @@ def test_the_chapters_have_literalincludes():
     assert INCLUDES, "no literalinclude found in notebooks/ or book/"
 
 
-@pytest.mark.parametrize("include", INCLUDES, ids=[_label(i) for i in INCLUDES])
+@pytest.mark.parametrize(
+    "include", INCLUDES, ids=[_label(i) for i in INCLUDES]
+)
 def test_literalinclude_reads(include):
     problems = check_include(include)
     assert not problems, f"{include.where}: " + "; ".join(problems)
@@ -295,11 +333,22 @@ def _notebook(tmp_path: Path, *cells: str) -> Path:
     page = tmp_path / "chapters" / "chapter.ipynb"
     notebook = {
         "cells": [
-            {"cell_type": "markdown", "metadata": {}, "source": cell.splitlines(True)}
+            {
+                "cell_type": "markdown",
+                "metadata": {},
+                "source": cell.splitlines(True),
+            }
             for cell in cells
         ]
-        + [{"cell_type": "code", "metadata": {}, "execution_count": None,
-            "outputs": [], "source": ["# ```{literalinclude} not-markdown.py\n"]}],
+        + [
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "execution_count": None,
+                "outputs": [],
+                "source": ["# ```{literalinclude} not-markdown.py\n"],
+            }
+        ],
         "metadata": {},
         "nbformat": 4,
         "nbformat_minor": 5,
@@ -324,48 +373,74 @@ GOOD = {
 }
 
 BAD = {
-    "renamed pyobject": ("```{literalinclude} ../lib/mod.py\n:pyobject: Model\n```", "not found"),
+    "renamed pyobject": (
+        "```{literalinclude} ../lib/mod.py\n:pyobject: Model\n```",
+        "not found",
+    ),
     "renamed method": (
-        "```{literalinclude} ../lib/mod.py\n:pyobject: Denoiser.predict\n```", "not found"),
+        "```{literalinclude} ../lib/mod.py\n:pyobject: Denoiser.predict\n```",
+        "not found",
+    ),
     "start-at gone": (
         "```{literalinclude} ../lib/mod.py\n:pyobject: fit\n:start-at: for step in\n```",
-        "start-at pattern not found"),
+        "start-at pattern not found",
+    ),
     "end-before gone": (
         "```{literalinclude} ../lib/mod.py\n:end-before: def predict\n```",
-        "end-before pattern not found"),
+        "end-before pattern not found",
+    ),
     "emphasis past the end": (
         "```{literalinclude} ../lib/mod.py\n:pyobject: fit\n:emphasize-lines: 3-9\n```",
-        "outside the 4 included lines"),
+        "outside the 4 included lines",
+    ),
     "lines past the end": (
-        "```{literalinclude} ../lib/mod.py\n:lines: 40-50\n```", "no lines pulled"),
+        "```{literalinclude} ../lib/mod.py\n:lines: 40-50\n```",
+        "no lines pulled",
+    ),
     "lines partly past the end": (
-        "```{literalinclude} ../lib/mod.py\n:lines: 17-30\n```", "out of range"),
-    "missing file": ("```{literalinclude} ../lib/gone.py\n```", "not found"),
-    "wrong relative path": ("```{literalinclude} lib/mod.py\n:pyobject: fit\n```", "not found"),
+        "```{literalinclude} ../lib/mod.py\n:lines: 17-30\n```",
+        "out of range",
+    ),
+    "missing file": (
+        "```{literalinclude} ../lib/gone.py\n```",
+        "not found",
+    ),
+    "wrong relative path": (
+        "```{literalinclude} lib/mod.py\n:pyobject: fit\n```",
+        "not found",
+    ),
     "unknown option": (
-        "```{literalinclude} ../lib/mod.py\n:pyobjet: fit\n```", "pyobjet"),
+        "```{literalinclude} ../lib/mod.py\n:pyobjet: fit\n```",
+        "pyobjet",
+    ),
     "conflicting options": (
         "```{literalinclude} ../lib/mod.py\n:start-at: def\n:start-after: def\n```",
-        "Cannot use both"),
+        "Cannot use both",
+    ),
     "dedent strips code": (
         "```{literalinclude} ../lib/mod.py\n:pyobject: fit\n:dedent: 8\n```",
-        "non-whitespace stripped"),
+        "non-whitespace stripped",
+    ),
     "broken pyobject nested in a colon-fence note": (
         "::::{note}\n:::{literalinclude} ../lib/mod.py\n:pyobject: gone\n:::\n::::",
-        "not found"),
+        "not found",
+    ),
     "the same, after the note's options": (
         "::::{note}\n:class: dropdown\n\n"
         ":::{literalinclude} ../lib/mod.py\n:pyobject: gone\n:::\n::::",
-        "not found"),
+        "not found",
+    ),
     # MyST reads every leading line that starts with ":" as an option, the
     # inner fence's included: the build does not see a literalinclude there
     "a fence swallowed by the note's options": (
         "::::{note}\n:class: dropdown\n"
         ":::{literalinclude} ../lib/mod.py\n:pyobject: fit\n:::\n::::",
-        "does not read it as a directive"),
+        "does not read it as a directive",
+    ),
     "indented, so a code block": (
         "- item\n\n        ```{literalinclude} ../lib/mod.py\n        :pyobject: fit\n        ```",
-        "does not read it as a directive"),
+        "does not read it as a directive",
+    ),
 }
 
 
@@ -384,15 +459,22 @@ def test_the_helpers_pass_good_includes_and_catch_broken_ones(tmp_path):
 
     for name, include in zip(GOOD, found[: len(GOOD)]):
         assert check_include(include) == [], name
-    for (name, (_, expected)), include in zip(BAD.items(), found[len(GOOD):]):
+    for (name, (_, expected)), include in zip(
+        BAD.items(), found[len(GOOD) :]
+    ):
         problems = check_include(include)
         assert problems, f"{name}: not caught"
         assert expected in "; ".join(problems), f"{name}: {problems}"
 
 
 def test_a_root_relative_path_is_the_books_root():
-    include = Include(ROOT / "notebooks" / "x.ipynb", 0, 1,
-                      "/tutorial_lib/models.py", ":pyobject: ConvAutoencoder\n")
+    include = Include(
+        ROOT / "notebooks" / "x.ipynb",
+        0,
+        1,
+        "/tutorial_lib/models.py",
+        ":pyobject: ConvAutoencoder\n",
+    )
     assert check_include(include) == []
 
 
@@ -404,12 +486,23 @@ def test_a_renamed_function_breaks_a_real_chapter(tmp_path):
     (tmp_path / "tutorial_lib").mkdir()
     copy = tmp_path / "notebooks" / chapter.name
     copy.write_bytes(chapter.read_bytes())
-    models = (ROOT / "tutorial_lib" / "models.py").read_text(encoding="utf-8")
+    models = (ROOT / "tutorial_lib" / "models.py").read_text(
+        encoding="utf-8"
+    )
     assert "class ConvAutoencoder(" in models
     (tmp_path / "tutorial_lib" / "models.py").write_text(
-        models.replace("class ConvAutoencoder(", "class ConvDenoiser("), encoding="utf-8"
+        models.replace("class ConvAutoencoder(", "class ConvDenoiser("),
+        encoding="utf-8",
     )
-    includes = [i for i in find_includes(copy) if ":pyobject: ConvAutoencoder" in i.content]
-    assert includes, "the chapter no longer includes ConvAutoencoder: pick another"
+    includes = [
+        i
+        for i in find_includes(copy)
+        if ":pyobject: ConvAutoencoder" in i.content
+    ]
+    assert includes, (
+        "the chapter no longer includes ConvAutoencoder: pick another"
+    )
     problems = check_include(includes[0])
-    assert any("'ConvAutoencoder' not found" in p for p in problems), problems
+    assert any("'ConvAutoencoder' not found" in p for p in problems), (
+        problems
+    )

@@ -14,9 +14,13 @@ def test_fitted_gain_is_the_closed_form_and_the_mse_minimum():
     pairs = data.two_tone_dataset(40, 64, seed=1).at(0.3)
     gain = lin.fit_gain(pairs.noisy, pairs.clean)
     x, y = pairs.noisy.astype(np.float64), pairs.clean.astype(np.float64)
-    assert gain.value == pytest.approx(np.vdot(x, y) / np.vdot(x, x), rel=1e-12)
+    assert gain.value == pytest.approx(
+        np.vdot(x, y) / np.vdot(x, x), rel=1e-12
+    )
     best = optimize.minimize_scalar(
-        lambda g: mse(g * x, y), bounds=(0, 3), method="bounded",
+        lambda g: mse(g * x, y),
+        bounds=(0, 3),
+        method="bounded",
         options={"xatol": 1e-10},
     )
     assert gain.value == pytest.approx(best.x, abs=1e-6)
@@ -27,7 +31,9 @@ def circulant_least_squares(x, y):
     """Training outputs of the best circular filter, by least squares in time."""
     n, length = x.shape
     # row i, sample t, tap j: x[i, (t - j) mod T]
-    design = np.stack([np.roll(x, j, axis=1) for j in range(length)], axis=2)
+    design = np.stack(
+        [np.roll(x, j, axis=1) for j in range(length)], axis=2
+    )
     flat = design.reshape(n * length, length)
     taps, *_ = np.linalg.lstsq(flat, y.reshape(-1), rcond=None)
     return (design @ taps).reshape(n, length)
@@ -48,9 +54,15 @@ def test_wiener_is_the_least_squares_circular_filter_on_its_training_data():
     even = lin.fit_wiener(noisy, clean)
     expected = circulant_least_squares(mirror(noisy), mirror(clean))[:, :12]
     np.testing.assert_allclose(even.apply(noisy), expected, atol=1e-9)
-    assert even.response.shape == (13,) and np.abs(even.response.imag).max() < 1e-9
+    assert (
+        even.response.shape == (13,)
+        and np.abs(even.response.imag).max() < 1e-9
+    )
     gain_mse = mse(lin.fit_gain(noisy, clean).apply(noisy), clean)
-    for wiener in (circular, even):  # the gain is one of the filters searched
+    for wiener in (
+        circular,
+        even,
+    ):  # the gain is one of the filters searched
         assert mse(wiener.apply(noisy), clean) <= gain_mse
 
 
@@ -63,19 +75,28 @@ def test_wiener_is_at_least_as_good_as_the_gain_on_training_data(alpha):
     for boundary in lin.BOUNDARIES:
         wiener = lin.fit_wiener(pairs.noisy, pairs.clean, boundary=boundary)
         wiener_mse = mse(wiener.apply(pairs.noisy), pairs.clean)
-        assert wiener_mse < 0.5 * gain_mse  # the noise outside the tones' band goes
+        assert (
+            wiener_mse < 0.5 * gain_mse
+        )  # the noise outside the tones' band goes
 
 
 @pytest.mark.parametrize(
     "boundary, mode, kernel",
     [
         ("circular", "wrap", [0.2, -0.5, 1.0, 0.3, 0.1]),
-        ("even", "reflect", [0.1, -0.4, 1.0, -0.4, 0.1]),  # zero phase: symmetric
+        (
+            "even",
+            "reflect",
+            [0.1, -0.4, 1.0, -0.4, 0.1],
+        ),  # zero phase: symmetric
     ],
 )
 def test_wiener_recovers_a_known_linear_filter(boundary, mode, kernel):
     rng = np.random.default_rng(3)
-    train, test = rng.standard_normal((30, 50)), rng.standard_normal((5, 50))
+    train, test = (
+        rng.standard_normal((30, 50)),
+        rng.standard_normal((5, 50)),
+    )
 
     def known(x):
         return ndimage.convolve1d(x, np.array(kernel), axis=1, mode=mode)
@@ -98,14 +119,26 @@ def test_wiener_sets_bins_without_training_energy_to_zero():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda x: lin.fit_gain(x, x[:, :10]),
-         r"train_noisy \(4, 20\) and train_clean \("),
-        (lambda x: lin.fit_wiener(x[0], x[0]), r"train_noisy must have shape \(n, T\)"),
-        (lambda x: lin.fit_gain(np.zeros_like(x), x), "train_noisy is all zeros"),
-        (lambda x: lin.fit_wiener(x, x).apply(x[:, :10]),
-         "noisy has 10 samples per sequence; this filter was fitted on length 20"),
-        (lambda x: lin.fit_wiener(x, x, boundary="zero"),
-         "boundary must be one of even, circular, got 'zero'"),
+        (
+            lambda x: lin.fit_gain(x, x[:, :10]),
+            r"train_noisy \(4, 20\) and train_clean \(",
+        ),
+        (
+            lambda x: lin.fit_wiener(x[0], x[0]),
+            r"train_noisy must have shape \(n, T\)",
+        ),
+        (
+            lambda x: lin.fit_gain(np.zeros_like(x), x),
+            "train_noisy is all zeros",
+        ),
+        (
+            lambda x: lin.fit_wiener(x, x).apply(x[:, :10]),
+            "noisy has 10 samples per sequence; this filter was fitted on length 20",
+        ),
+        (
+            lambda x: lin.fit_wiener(x, x, boundary="zero"),
+            "boundary must be one of even, circular, got 'zero'",
+        ),
     ],
 )
 def test_bad_arguments_are_named(call, message):
@@ -119,5 +152,7 @@ def test_a_nan_in_the_training_data_is_refused():
     clean = pairs.clean.copy()
     clean[2, 3] = np.nan
     for fit in (lin.fit_gain, lin.fit_wiener):
-        with pytest.raises(ValueError, match="train_clean must be finite, got 1 NaN"):
+        with pytest.raises(
+            ValueError, match="train_clean must be finite, got 1 NaN"
+        ):
             fit(pairs.noisy, clean)

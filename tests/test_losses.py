@@ -13,11 +13,15 @@ def _with_nans(seed=0):
     return pred, target
 
 
-@pytest.mark.parametrize("masked, plain", [(masked_l1, F.l1_loss), (masked_mse, F.mse_loss)])
+@pytest.mark.parametrize(
+    "masked, plain", [(masked_l1, F.l1_loss), (masked_mse, F.mse_loss)]
+)
 def test_masked_loss_equals_plain_loss_over_present_entries(masked, plain):
     pred, target = _with_nans()
     keep = ~torch.isnan(target)
-    torch.testing.assert_close(masked(pred, target), plain(pred[keep], target[keep]))
+    torch.testing.assert_close(
+        masked(pred, target), plain(pred[keep], target[keep])
+    )
 
 
 @pytest.mark.parametrize("masked", [masked_l1, masked_mse])
@@ -33,14 +37,18 @@ def test_the_naive_where_mask_would_give_nan_gradients():
     # The trap the library avoids: the discarded branch still backpropagates NaN
     # (d/dx x**2 = 2x is NaN there, and 0 * NaN is NaN).
     pred, target = _with_nans()
-    naive = torch.where(torch.isnan(target), torch.zeros_like(pred), (pred - target) ** 2).mean()
+    naive = torch.where(
+        torch.isnan(target), torch.zeros_like(pred), (pred - target) ** 2
+    ).mean()
     naive.backward()
     assert torch.isnan(pred.grad).any()
 
 
 def test_without_nans_equals_plain_l1():
     pred, target = torch.randn(3, 7), torch.randn(3, 7)
-    torch.testing.assert_close(masked_l1(pred, target), F.l1_loss(pred, target))
+    torch.testing.assert_close(
+        masked_l1(pred, target), F.l1_loss(pred, target)
+    )
 
 
 def test_all_nan_targets_raise():

@@ -1,13 +1,20 @@
 import pytest
 import torch
 
-from tutorial_lib.models import ConvAutoencoder, SequenceDenoiser, count_parameters, receptive_field
+from tutorial_lib.models import (
+    ConvAutoencoder,
+    SequenceDenoiser,
+    count_parameters,
+    receptive_field,
+)
 
 
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_sequence_denoiser_keeps_shape(cell, bidirectional):
-    model = SequenceDenoiser(cell, hidden_size=8, bidirectional=bidirectional)
+    model = SequenceDenoiser(
+        cell, hidden_size=8, bidirectional=bidirectional
+    )
     for shape in [(4, 100), (4, 100, 1)]:
         out = model(torch.randn(shape))
         assert out.shape == shape and out.dtype == torch.float32
@@ -17,7 +24,10 @@ def test_sequence_denoiser_keeps_shape(cell, bidirectional):
 def test_sequence_denoiser_parameter_count_matches_post():
     # nn.RNN(1, 30): 30*1 + 30*30 + 2*30 = 990; Linear(30, 1): 31.
     assert count_parameters(SequenceDenoiser("rnn", 30)) == 1021
-    assert count_parameters(SequenceDenoiser("gru", 30, bidirectional=True)) == 2 * 3 * (30 + 900 + 60) + 61
+    assert (
+        count_parameters(SequenceDenoiser("gru", 30, bidirectional=True))
+        == 2 * 3 * (30 + 900 + 60) + 61
+    )
 
 
 def test_sequence_denoiser_rejects_bad_input():
@@ -44,42 +54,67 @@ def test_autoencoder_bottleneck_halves_per_level():
 
 def test_autoencoder_rejects_length_not_divisible():
     model = ConvAutoencoder(depth=4)
-    with pytest.raises(ValueError, match=r"not divisible by 2\*\*depth = 16.*96 or 112"):
+    with pytest.raises(
+        ValueError, match=r"not divisible by 2\*\*depth = 16.*96 or 112"
+    ):
         model(torch.randn(2, 100))
 
 
-@pytest.mark.parametrize("kwargs", [dict(depth=0), dict(kernel_size=3), dict(activation="swish"), dict(norm="layer")])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(depth=0),
+        dict(kernel_size=3),
+        dict(activation="swish"),
+        dict(norm="layer"),
+    ],
+)
 def test_autoencoder_rejects_bad_config(kwargs):
     with pytest.raises(ValueError):
         ConvAutoencoder(**kwargs)
 
 
 def test_autoencoder_skips_and_norm_keep_shape():
-    model = ConvAutoencoder(depth=3, channels=4, skips=True, norm="batch", activation="gelu")
+    model = ConvAutoencoder(
+        depth=3, channels=4, skips=True, norm="batch", activation="gelu"
+    )
     assert model(torch.randn(5, 64)).shape == (5, 64)
 
 
 def test_residual_sequence_denoiser_starts_as_the_identity():
     import torch
+
     from tutorial_lib.models import SequenceDenoiser
+
     x = torch.randn(3, 20)
     model = SequenceDenoiser("gru", 8, residual=True)
     torch.testing.assert_close(model(x), x)
     assert model(x.unsqueeze(-1)).shape == (3, 20, 1)
-    assert not SequenceDenoiser("gru", 8).residual  # off by default, as in the post
+    assert not SequenceDenoiser(
+        "gru", 8
+    ).residual  # off by default, as in the post
 
 
 def test_prototype_denoiser_initialised_from_the_true_signals_picks_them():
     import numpy as np
     import torch
+
     from tutorial_lib import data
     from tutorial_lib.models import PrototypeDenoiser
+
     d = data.sine_dataset(40, 100, seed=0)
-    prototypes = data.sine(np.arange(100)[None, :] + np.arange(60)[:, None]).astype(np.float32)
-    model = PrototypeDenoiser(100, 60).init_from(torch.from_numpy(prototypes), noise_variance=0.35**2 / 3)
+    prototypes = data.sine(
+        np.arange(100)[None, :] + np.arange(60)[:, None]
+    ).astype(np.float32)
+    model = PrototypeDenoiser(100, 60).init_from(
+        torch.from_numpy(prototypes), noise_variance=0.35**2 / 3
+    )
     out = model(torch.from_numpy(d.noisy)).detach().numpy()
     assert out.shape == (40, 100)
-    assert np.abs(out - d.clean).mean() < 0.2 * np.abs(d.noisy - d.clean).mean()
+    assert (
+        np.abs(out - d.clean).mean()
+        < 0.2 * np.abs(d.noisy - d.clean).mean()
+    )
     with pytest.raises(ValueError, match="length 100"):
         model(torch.zeros(2, 50))
     with pytest.raises(ValueError, match="noise_variance"):
@@ -90,8 +125,13 @@ def test_receptive_field_of_a_recurrent_layer_follows_its_direction():
     torch.manual_seed(0)
     length = 40
     # One direction: output t depends on inputs 0..t; both directions: on all of them.
-    assert receptive_field(SequenceDenoiser("gru"), length) == length // 2 + 1
-    assert receptive_field(SequenceDenoiser("gru", bidirectional=True), length) == length
+    assert (
+        receptive_field(SequenceDenoiser("gru"), length) == length // 2 + 1
+    )
+    assert (
+        receptive_field(SequenceDenoiser("gru", bidirectional=True), length)
+        == length
+    )
 
 
 def test_receptive_field_of_the_autoencoder_grows_with_depth():
@@ -101,7 +141,9 @@ def test_receptive_field_of_the_autoencoder_grows_with_depth():
     assert receptive_field(ConvAutoencoder(1), 64) == 6
     reach = [receptive_field(ConvAutoencoder(d), 256) for d in (1, 2, 3, 4)]
     assert reach == sorted(reach) and len(set(reach)) == 4
-    assert receptive_field(ConvAutoencoder(8), 256) == 256  # the length-1 code sees everything
+    assert (
+        receptive_field(ConvAutoencoder(8), 256) == 256
+    )  # the length-1 code sees everything
 
 
 def test_receptive_field_rejects_bad_input():
@@ -116,5 +158,7 @@ def test_receptive_field_leaves_the_model_as_it_was():
     before = {k: v.clone() for k, v in model.state_dict().items()}
     assert receptive_field(model, 64) > 1
     assert model.training
-    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    assert all(
+        torch.equal(before[k], v) for k, v in model.state_dict().items()
+    )
     assert all(p.grad is None for p in model.parameters())

@@ -11,7 +11,10 @@ def brute_force(noisy, period, max_offset):
     for row in np.asarray(noisy, dtype=np.float64):
         best_k, best_err = None, np.inf
         for k in range(max_offset + 1):
-            candidate = [np.sin(2 * np.pi * (t + k) / period) for t in range(len(row))]
+            candidate = [
+                np.sin(2 * np.pi * (t + k) / period)
+                for t in range(len(row))
+            ]
             err = max(abs(r - c) for r, c in zip(row, candidate))
             if err < best_err - 1e-12:
                 best_k, best_err = k, err
@@ -21,7 +24,9 @@ def brute_force(noisy, period, max_offset):
 
 
 def test_minimax_matches_a_brute_force_search_on_tiny_data():
-    d = data.sine_dataset(12, 15, period=7.0, noise=0.6, max_offset=9, seed=3)
+    d = data.sine_dataset(
+        12, 15, period=7.0, noise=0.6, max_offset=9, seed=3
+    )
     estimate, match = o.minimax_offset_oracle(
         d.noisy, period=7.0, max_offset=9, noise=0.6, return_match=True
     )
@@ -30,11 +35,15 @@ def test_minimax_matches_a_brute_force_search_on_tiny_data():
     np.testing.assert_allclose(match.max_error, errors, rtol=0, atol=1e-12)
     expected = np.sin(2 * np.pi * (np.arange(15) + offsets[:, None]) / 7)
     np.testing.assert_allclose(estimate, expected)
-    assert match.consistent.all()  # the true sine is always within the bound
+    assert (
+        match.consistent.all()
+    )  # the true sine is always within the bound
 
 
 def test_minimax_recovers_every_sequence_where_least_squares_slips():
-    d = data.sine_dataset(400, 100, seed=11)  # the task's noise: U(-0.35, 0.35)
+    d = data.sine_dataset(
+        400, 100, seed=11
+    )  # the task's noise: U(-0.35, 0.35)
     estimate, match = o.minimax_offset_oracle(d.noisy, return_match=True)
     np.testing.assert_allclose(estimate, d.clean, atol=1e-6)
     assert match.consistent.all() and (match.max_error <= 0.35 + 1e-6).all()
@@ -49,13 +58,21 @@ def test_minimax_is_exact_on_noiseless_data_and_its_offsets_give_the_estimate():
     assert (match.max_error < 1e-6).all() and (match.offsets <= 100).all()
     templates = o.offset_templates(40, 60.0, 100)
     np.testing.assert_array_equal(templates[match.offsets], estimate)
-    np.testing.assert_array_equal(o.minimax_offset_oracle(d.clean), estimate)
+    np.testing.assert_array_equal(
+        o.minimax_offset_oracle(d.clean), estimate
+    )
 
 
 def test_minimax_flags_sequences_no_candidate_explains():
-    d = data.sine_dataset(50, 100, noise=0.6, seed=4)  # wider noise than the bound
-    _, match = o.minimax_offset_oracle(d.noisy, noise=0.35, return_match=True)
-    np.testing.assert_array_equal(match.consistent, match.max_error <= 0.35 + 1e-6)
+    d = data.sine_dataset(
+        50, 100, noise=0.6, seed=4
+    )  # wider noise than the bound
+    _, match = o.minimax_offset_oracle(
+        d.noisy, noise=0.35, return_match=True
+    )
+    np.testing.assert_array_equal(
+        match.consistent, match.max_error <= 0.35 + 1e-6
+    )
     assert not match.consistent.all()
     _, wide = o.minimax_offset_oracle(d.noisy, noise=0.6, return_match=True)
     assert wide.consistent.all()
@@ -64,10 +81,22 @@ def test_minimax_flags_sequences_no_candidate_explains():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(noise=-0.1), "noise must be a non-negative finite number, got -0.1"),
-        (dict(noise=np.nan), "noise must be a non-negative finite number, got nan"),
-        (dict(tol=True), "tol must be a non-negative finite number, got True"),
-        (dict(max_offset=2.5), "max_offset must be a non-negative integer, got 2.5"),
+        (
+            dict(noise=-0.1),
+            "noise must be a non-negative finite number, got -0.1",
+        ),
+        (
+            dict(noise=np.nan),
+            "noise must be a non-negative finite number, got nan",
+        ),
+        (
+            dict(tol=True),
+            "tol must be a non-negative finite number, got True",
+        ),
+        (
+            dict(max_offset=2.5),
+            "max_offset must be a non-negative integer, got 2.5",
+        ),
         (dict(period=0), "period must be a positive finite number, got 0"),
     ],
 )

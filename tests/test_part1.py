@@ -1,17 +1,27 @@
 import pytest
 import torch
 
-from tutorial_lib import cache, folders, part1
+from tutorial_lib import folders, part1
 from tutorial_lib.models import SequenceDenoiser
 from tutorial_lib.runtime import start
 from tutorial_lib.training import fit
 
 
 def test_post_settings():
-    rnn, birnn, bigru = (part1.post_config(n) for n in ("rnn", "birnn", "bigru"))
-    assert (rnn.fit.epochs, birnn.fit.epochs, bigru.fit.epochs) == (301, 301, 201)
+    rnn, birnn, bigru = (
+        part1.post_config(n) for n in ("rnn", "birnn", "bigru")
+    )
+    assert (rnn.fit.epochs, birnn.fit.epochs, bigru.fit.epochs) == (
+        301,
+        301,
+        201,
+    )
     for r in (rnn, birnn, bigru):
-        assert r.fit.lr == 1e-2 and r.fit.batch_size is None and r.fit.loss == "l1"
+        assert (
+            r.fit.lr == 1e-2
+            and r.fit.batch_size is None
+            and r.fit.loss == "l1"
+        )
         assert r.model["hidden_size"] == 30
     assert not rnn.model["bidirectional"] and birnn.model["bidirectional"]
     assert bigru.model["cell"] == "gru"
@@ -26,7 +36,9 @@ def test_build_makes_the_model():
 
 
 def test_unknown_model_name():
-    with pytest.raises(ValueError, match="'lstm'; expected one of rnn, birnn, bigru"):
+    with pytest.raises(
+        ValueError, match="'lstm'; expected one of rnn, birnn, bigru"
+    ):
         part1.post_config("lstm")
 
 
@@ -51,7 +63,9 @@ def test_training_is_cached(tmp_path, monkeypatch, capsys):
     again = part1.train(config, run)
     assert "reusing" in capsys.readouterr().out
     assert again["test_l1"] == first["test_l1"]
-    other = part1.train(part1.post_config("rnn", n_sequences=20, seed=1, epochs=2), run)
+    other = part1.train(
+        part1.post_config("rnn", n_sequences=20, seed=1, epochs=2), run
+    )
     assert other["test_l1"] != first["test_l1"]
     assert len(list(run.artifacts.glob("part1-rnn-*.pt"))) == 2
 
@@ -80,12 +94,16 @@ def interrupt_adam_at(monkeypatch, step):
     return calls
 
 
-def test_an_interrupted_training_is_not_saved_and_trains_afresh(tmp_path, monkeypatch):
+def test_an_interrupted_training_is_not_saved_and_trains_afresh(
+    tmp_path, monkeypatch
+):
     run = smoke_run(tmp_path, monkeypatch)
     # full batch: one step an epoch
     config = part1.post_config("rnn", n_sequences=20, seed=0, epochs=10)
     calls = interrupt_adam_at(monkeypatch, 6)
-    with pytest.raises(KeyboardInterrupt, match="interrupted after 5 of 10 epochs"):
+    with pytest.raises(
+        KeyboardInterrupt, match="interrupted after 5 of 10 epochs"
+    ):
         part1.train(config, run)
     assert len(calls) == 6 and not list(tmp_path.rglob("*.pt"))
     monkeypatch.undo()
@@ -95,7 +113,9 @@ def test_an_interrupted_training_is_not_saved_and_trains_afresh(tmp_path, monkey
     assert len(result["history"].epoch_loss) == 10
 
 
-def test_fit_outside_the_cache_still_returns_the_partial_history(monkeypatch):
+def test_fit_outside_the_cache_still_returns_the_partial_history(
+    monkeypatch,
+):
     config = part1.post_config("rnn", n_sequences=20, epochs=10)
     train, _ = config.data()
     interrupt_adam_at(monkeypatch, 6)

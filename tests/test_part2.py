@@ -24,10 +24,24 @@ def test_config_holds_defaults_overrides_and_identity():
 def test_the_post_models_keep_the_keys_of_the_plain_dict_configurations():
     # What sweep.autoencoder_config built before the configurations were frozen
     # dataclasses: the saved runs of Part II stay valid.
-    old = {"n_samples": 64, "length": 256, "train_fraction": 0.7, "channels": 32,
-           "kernel_size": 4, "activation": "relu", "norm": None, "lr": 1e-3,
-           "batch_size": 32, "epochs": 2, "snapshot_every": 1, "keep": 4,
-           "depth": 8, "alpha": 0.3, "seed": 0, "version": 1}
+    old = {
+        "n_samples": 64,
+        "length": 256,
+        "train_fraction": 0.7,
+        "channels": 32,
+        "kernel_size": 4,
+        "activation": "relu",
+        "norm": None,
+        "lr": 1e-3,
+        "batch_size": 32,
+        "epochs": 2,
+        "snapshot_every": 1,
+        "keep": 4,
+        "depth": 8,
+        "alpha": 0.3,
+        "seed": 0,
+        "version": 1,
+    }
     new = part2.autoencoder_config(np.int64(8), 0.3, seed=0, **part2.SMOKE)
     assert cache.config_key(new.key()) == cache.config_key(old)
     json.dumps(new.key())  # NumPy integers were made plain ints
@@ -38,16 +52,24 @@ def test_the_post_models_keep_the_keys_of_the_plain_dict_configurations():
 def test_config_rejects_unknown_settings_and_bad_values():
     with pytest.raises(ValueError, match="unknown setting.*chanels"):
         part2.autoencoder_config(2, 0.1, seed=0, chanels=16)
-    with pytest.raises(ValueError, match="depth must be a positive integer, got 0"):
+    with pytest.raises(
+        ValueError, match="depth must be a positive integer, got 0"
+    ):
         part2.autoencoder_config(0, 0.1, seed=0)
-    with pytest.raises(ValueError, match=r"alpha must lie in \[0, 1\], got 1.5"):
+    with pytest.raises(
+        ValueError, match=r"alpha must lie in \[0, 1\], got 1.5"
+    ):
         part2.autoencoder_config(2, 1.5, seed=0)
-    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+    with pytest.raises(
+        ValueError, match="seed must be a non-negative integer"
+    ):
         part2.autoencoder_config(2, 0.1, seed=-1)
 
 
 def test_sweep_configs_cover_the_grid_from_any_iterables():
-    configs = part2.sweep_configs((d for d in (2, 8)), (a for a in (0.1, 0.4)), seed=0)
+    configs = part2.sweep_configs(
+        (d for d in (2, 8)), (a for a in (0.1, 0.4)), seed=0
+    )
     pairs = [(c.depth, c.alpha) for c in configs]
     assert pairs == [(2, 0.1), (8, 0.1), (2, 0.4), (8, 0.4)]
 
@@ -62,12 +84,26 @@ def test_noisy_mse_matches_the_noise_model():
 
 
 def test_fit_autoencoder_returns_a_small_consistent_result():
-    cfg = part2.autoencoder_config(2, 0.2, seed=0, n_samples=40, epochs=3, channels=4,
-                                   snapshot_every=1, keep=2)
+    cfg = part2.autoencoder_config(
+        2,
+        0.2,
+        seed=0,
+        n_samples=40,
+        epochs=3,
+        channels=4,
+        snapshot_every=1,
+        keep=2,
+    )
     result = part2.fit_autoencoder(cfg)
     h = result["history"]
-    assert h.eval_epochs == [1, 2, 3] and result["val_mse"] == h.eval_loss[-1]
-    assert h.snapshots.shape == (4, 1, 256)  # untrained + 3 epochs, one probe sequence
+    assert (
+        h.eval_epochs == [1, 2, 3] and result["val_mse"] == h.eval_loss[-1]
+    )
+    assert h.snapshots.shape == (
+        4,
+        1,
+        256,
+    )  # untrained + 3 epochs, one probe sequence
     assert result["val_pred"].shape == (2, 256)
     model = cfg.build()
     model.load_state_dict(result["state_dict"])
@@ -83,15 +119,21 @@ def test_fit_autoencoder_returns_a_small_consistent_result():
 
 def test_build_gives_the_unet_twin_when_asked():
     cfg = part2.autoencoder_config(3, 0.2, seed=0, channels=4)
-    assert not cfg.build().skips and dataclasses.replace(cfg, skips=True).build().skips
+    assert (
+        not cfg.build().skips
+        and dataclasses.replace(cfg, skips=True).build().skips
+    )
 
 
-def test_train_and_train_grid_share_the_saved_runs(tmp_path, monkeypatch, capsys):
+def test_train_and_train_grid_share_the_saved_runs(
+    tmp_path, monkeypatch, capsys
+):
     monkeypatch.setenv(folders.ARTIFACTS_ENV_VAR, str(tmp_path))
     run = start(profile="smoke", device="cpu")
     assert run.artifacts == tmp_path / "smoke"
-    configs = part2.sweep_configs([1, 2], [0.2], seed=0, n_samples=40, epochs=1,
-                                  channels=4)
+    configs = part2.sweep_configs(
+        [1, 2], [0.2], seed=0, n_samples=40, epochs=1, channels=4
+    )
     results = part2.train_grid(configs, run)
     assert "2 runs: 0 reused" in capsys.readouterr().out
     one = part2.train(configs[1], run)
@@ -100,13 +142,19 @@ def test_train_and_train_grid_share_the_saved_runs(tmp_path, monkeypatch, capsys
     assert len(list((tmp_path / "smoke").glob(f"{part2.NAME}-*.pt"))) == 2
 
 
-def test_an_interrupt_at_the_first_step_is_an_interrupt(monkeypatch, tmp_path):
+def test_an_interrupt_at_the_first_step_is_an_interrupt(
+    monkeypatch, tmp_path
+):
     def interrupt(self, *args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(torch.optim.Adam, "step", interrupt)
     monkeypatch.setenv(folders.ARTIFACTS_ENV_VAR, str(tmp_path))
-    cfg = part2.autoencoder_config(2, 0.2, seed=0, n_samples=40, epochs=2, channels=4)
-    with pytest.raises(KeyboardInterrupt, match="interrupted after 0 of 2 epochs"):
+    cfg = part2.autoencoder_config(
+        2, 0.2, seed=0, n_samples=40, epochs=2, channels=4
+    )
+    with pytest.raises(
+        KeyboardInterrupt, match="interrupted after 0 of 2 epochs"
+    ):
         part2.train_grid([cfg], start(profile="smoke", device="cpu"))
     assert not list(tmp_path.rglob("*.pt"))

@@ -5,40 +5,82 @@ import pytest
 from bookbuild.errors import BuildInputError
 from bookbuild.perfpage import performance_markdown
 
-MACHINE = {"cpu": "Test CPU", "cores": 2, "torch_threads": 2, "python": "3.11", "torch": "2.13.0",
-           "gpu": None, "date": "2026-01-01", "memory_gib": 24}
+MACHINE = {
+    "cpu": "Test CPU",
+    "cores": 2,
+    "torch_threads": 2,
+    "python": "3.11",
+    "torch": "2.13.0",
+    "gpu": None,
+    "date": "2026-01-01",
+    "memory_gib": 24,
+}
 
 
 def test_page_reports_measured_rows_and_flags_slow_ratio(tmp_path):
-    rows = [{"case": "BiGRU", "device": "cpu", "steps": 3, "plain_ms_per_step": 100.0, "fit_ms_per_step": 101.0, "ratio": 1.01},
-            {"case": "AE", "device": "cpu", "steps": 44, "plain_ms_per_step": 10.0, "fit_ms_per_step": 11.0, "ratio": 1.1}]
-    (tmp_path / "fit_vs_plain_cpu.json").write_text(json.dumps({"machine": MACHINE, "rows": rows, "repeats": 3}))
+    rows = [
+        {
+            "case": "BiGRU",
+            "device": "cpu",
+            "steps": 3,
+            "plain_ms_per_step": 100.0,
+            "fit_ms_per_step": 101.0,
+            "ratio": 1.01,
+        },
+        {
+            "case": "AE",
+            "device": "cpu",
+            "steps": 44,
+            "plain_ms_per_step": 10.0,
+            "fit_ms_per_step": 11.0,
+            "ratio": 1.1,
+        },
+    ]
+    (tmp_path / "fit_vs_plain_cpu.json").write_text(
+        json.dumps({"machine": MACHINE, "rows": rows, "repeats": 3})
+    )
     page = performance_markdown(tmp_path)
     assert "| BiGRU | cpu | 3 | 100.0 | 101.0 | 1.010 |" in page
     assert "1.100 (over 1.05)" in page
     assert "Test CPU" in page and "No GPU was available" in page
-    assert "## The whole book\n\n\n*Not measured yet.*" in page or "Not measured yet" in page
+    assert (
+        "## The whole book\n\n\n*Not measured yet.*" in page
+        or "Not measured yet" in page
+    )
 
 
 def test_page_with_build_results(tmp_path):
-    build = {"machine": MACHINE, "profile": "full", "first_build": {"seconds": 1500.0, "peak_rss_mib": 900},
-             "cached_rebuild": {"seconds": 40.0, "peak_rss_mib": 500},
-             "chapters": [{"chapter": "part1_01_noisy_sine", "seconds": 5.0}]}
+    build = {
+        "machine": MACHINE,
+        "profile": "full",
+        "first_build": {"seconds": 1500.0, "peak_rss_mib": 900},
+        "cached_rebuild": {"seconds": 40.0, "peak_rss_mib": 500},
+        "chapters": [{"chapter": "part1_01_noisy_sine", "seconds": 5.0}],
+    }
     (tmp_path / "book_build_full.json").write_text(json.dumps(build))
     page = performance_markdown(tmp_path)
-    assert "25.0 min" in page and "900 MiB" in page and "| part1_01_noisy_sine | 5.0 |" in page
+    assert (
+        "25.0 min" in page
+        and "900 MiB" in page
+        and "| part1_01_noisy_sine | 5.0 |" in page
+    )
 
 
 def test_empty_folder_says_nothing_was_measured(tmp_path):
     assert performance_markdown(tmp_path).count("Not measured yet") == 2
 
 
-@pytest.mark.parametrize("name, text", [
-    ("fit_vs_plain_cpu.json", "{truncated"),
-    ("fit_vs_plain_cpu.json", '{"rows": []}'),
-    ("book_build_full.json", json.dumps({"machine": MACHINE})),
-])
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("fit_vs_plain_cpu.json", "{truncated"),
+        ("fit_vs_plain_cpu.json", '{"rows": []}'),
+        ("book_build_full.json", json.dumps({"machine": MACHINE})),
+    ],
+)
 def test_an_unusable_benchmark_file_is_named(tmp_path, name, text):
     (tmp_path / name).write_text(text)
-    with pytest.raises(BuildInputError, match=f"{name}: not a benchmark result"):
+    with pytest.raises(
+        BuildInputError, match=f"{name}: not a benchmark result"
+    ):
         performance_markdown(tmp_path)

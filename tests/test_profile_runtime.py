@@ -32,7 +32,11 @@ def test_by_profile_picks_and_rejects():
 def test_start_reads_environment(monkeypatch, capsys):
     monkeypatch.setenv("TUTORIAL_PROFILE", "smoke")
     run = runtime.start(seed=3, device="cpu")
-    assert run.profile == "smoke" and run.seed == 3 and run.device.type == "cpu"
+    assert (
+        run.profile == "smoke"
+        and run.seed == 3
+        and run.device.type == "cpu"
+    )
     assert run.size(full=100, smoke=5) == 5
     assert "profile=smoke" in capsys.readouterr().out
 
@@ -47,7 +51,11 @@ def test_seed_everything_makes_all_generators_repeat():
     runtime.seed_everything(7)
     first = (random.random(), np.random.rand(), torch.rand(1).item())
     runtime.seed_everything(7)
-    assert (random.random(), np.random.rand(), torch.rand(1).item()) == first
+    assert (
+        random.random(),
+        np.random.rand(),
+        torch.rand(1).item(),
+    ) == first
 
 
 @pytest.mark.parametrize("bad", [-1, 1.5, "0", True])
@@ -69,4 +77,8 @@ def test_choose_device():
 def test_stamp_names_profile_device_and_versions(capsys):
     run = runtime.start(device="cpu", profile="smoke")
     line = run.stamp()
-    assert "profile=smoke" in line and "cpu" in line and torch.__version__ in line
+    assert (
+        "profile=smoke" in line
+        and "cpu" in line
+        and torch.__version__ in line
+    )

@@ -7,49 +7,104 @@ from tutorial_lib import records, runtime
 
 
 def test_record_writes_one_file_named_after_the_id(tmp_path, capsys):
-    records.record("part1/rnn/test_l1", 0.05, 0.0611, profile="smoke", device="cpu",
-                   seconds=1.5, directory=tmp_path)
+    records.record(
+        "part1/rnn/test_l1",
+        0.05,
+        0.0611,
+        profile="smoke",
+        device="cpu",
+        seconds=1.5,
+        directory=tmp_path,
+    )
     assert "part1/rnn/test_l1 = 0.05" in capsys.readouterr().out
     (path,) = tmp_path.iterdir()
     assert path.name == "part1+rnn+test_l1.json"
     entry = json.loads(path.read_text())
-    for key in ("id", "value", "reference", "profile", "device", "seconds", "torch"):
+    for key in (
+        "id",
+        "value",
+        "reference",
+        "profile",
+        "device",
+        "seconds",
+        "torch",
+    ):
         assert key in entry
-    assert entry["reference"] == 0.0611 and entry["id"] == "part1/rnn/test_l1"
+    assert (
+        entry["reference"] == 0.0611 and entry["id"] == "part1/rnn/test_l1"
+    )
 
 
 def test_record_again_overwrites(tmp_path):
     for value in (1.0, 2.0):
-        records.record("a/b", value, profile="full", device="cpu", seconds=0,
-                       directory=tmp_path)
+        records.record(
+            "a/b",
+            value,
+            profile="full",
+            device="cpu",
+            seconds=0,
+            directory=tmp_path,
+        )
     (path,) = tmp_path.iterdir()
     assert json.loads(path.read_text())["value"] == 2.0
 
 
 def test_ids_that_differ_never_share_a_file(tmp_path):
     for i, id in enumerate(["a__b/c", "a/b__c", "a/b/c", "a.b/c"]):
-        records.record(id, float(i), profile="full", device="cpu", seconds=0,
-                       directory=tmp_path)
+        records.record(
+            id,
+            float(i),
+            profile="full",
+            device="cpu",
+            seconds=0,
+            directory=tmp_path,
+        )
     names = sorted(p.name for p in tmp_path.iterdir())
     assert len(names) == 4
     assert sorted(records.id_from_file_name(n) for n in names) == sorted(
-        ["a__b/c", "a/b__c", "a/b/c", "a.b/c"])
+        ["a__b/c", "a/b__c", "a/b/c", "a.b/c"]
+    )
 
 
 @pytest.mark.parametrize(
-    "bad_id", ["", "single", "Part1/x", "a//b", "a/b c", "/a/b", "a/b\n", "a/b+c",
-               "a/../b", "a/.b", None])
+    "bad_id",
+    [
+        "",
+        "single",
+        "Part1/x",
+        "a//b",
+        "a/b c",
+        "/a/b",
+        "a/b\n",
+        "a/b+c",
+        "a/../b",
+        "a/.b",
+        None,
+    ],
+)
 def test_bad_ids_raise(tmp_path, bad_id):
     with pytest.raises(ValueError, match="not valid.*joined by '/'"):
-        records.record(bad_id, 1.0, profile="full", device="cpu", seconds=0,
-                       directory=tmp_path)
+        records.record(
+            bad_id,
+            1.0,
+            profile="full",
+            device="cpu",
+            seconds=0,
+            directory=tmp_path,
+        )
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, "x", None])
 def test_non_finite_values_raise(tmp_path, bad):
     with pytest.raises(ValueError, match="value"):
-        records.record("a/b", bad, profile="full", device="cpu", seconds=0,
-                       directory=tmp_path)
+        records.record(
+            "a/b",
+            bad,
+            profile="full",
+            device="cpu",
+            seconds=0,
+            directory=tmp_path,
+        )
 
 
 def test_records_dir_finds_the_book_root(tmp_path, monkeypatch):
@@ -76,16 +131,22 @@ def test_a_chapter_keeps_only_what_its_last_execution_recorded(results_dir):
     other.record("b/x", 3.0)
     again = runtime.start(device="cpu", profile="smoke", chapter="ch1")
     again.record("a/kept", 2.5)
-    assert sorted(p.name for p in (results_dir / "ch1").iterdir()) == ["a+kept.json"]
+    assert sorted(p.name for p in (results_dir / "ch1").iterdir()) == [
+        "a+kept.json"
+    ]
     assert [p.name for p in (results_dir / "ch2").iterdir()] == ["b+x.json"]
     assert again.recorded == {"a/kept": (2.5, None)}
 
 
-def test_one_run_recording_an_id_twice_with_another_value_fails(results_dir):
+def test_one_run_recording_an_id_twice_with_another_value_fails(
+    results_dir,
+):
     run = runtime.start(device="cpu", profile="smoke", chapter="ch1")
     run.record("a/b", 1.0, reference=2.0)
     run.record("a/b", 1.0, reference=2.0)  # the same number again is fine
-    with pytest.raises(ValueError, match=r"'ch1' recorded 'a/b' twice.*\(1.0, 2.0\)"):
+    with pytest.raises(
+        ValueError, match=r"'ch1' recorded 'a/b' twice.*\(1.0, 2.0\)"
+    ):
         run.record("a/b", 1.5, reference=2.0)
     stored = json.loads((results_dir / "ch1" / "a+b.json").read_text())
     assert stored["value"] == 1.0
@@ -101,9 +162,13 @@ def test_recording_needs_a_chapter_and_a_valid_one(results_dir):
             runtime.start(device="cpu", profile="smoke", chapter=bad)
 
 
-def test_a_bad_value_is_refused_by_the_run_before_anything_is_written(results_dir):
+def test_a_bad_value_is_refused_by_the_run_before_anything_is_written(
+    results_dir,
+):
     run = runtime.start(device="cpu", profile="smoke", chapter="ch1")
     run.record("a/b", 1.0)
-    with pytest.raises(ValueError, match="value of 'a/b' must be a number, got 'x'"):
+    with pytest.raises(
+        ValueError, match="value of 'a/b' must be a number, got 'x'"
+    ):
         run.record("a/b", "x")
     assert run.recorded == {"a/b": (1.0, None)}

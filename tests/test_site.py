@@ -41,10 +41,9 @@ from urllib.parse import unquote, urldefrag, urlparse
 from urllib.request import urlopen
 
 import pytest
-import yaml
-
 import takehome_checks as takehome
 import toc
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "_build" / "test-artifacts"
@@ -60,14 +59,33 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = {"index.html": "home", "book/report.html": "report", "book/explorer.html": "explorer"}
-COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "_build", ".pytest_cache", "__pycache__", "*.egg-info", ".ipynb_checkpoints")
+SCREENSHOTS = {
+    "index.html": "home",
+    "book/report.html": "report",
+    "book/explorer.html": "explorer",
+}
+COPY_IGNORE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "_build",
+    ".pytest_cache",
+    "__pycache__",
+    "*.egg-info",
+    ".ipynb_checkpoints",
+)
 # Code that shows a figure in its cell.
-FIGURE_CODE = re.compile(r"plt\.show\(|display\(fig|\bfig\s*$", re.MULTILINE)
+FIGURE_CODE = re.compile(
+    r"plt\.show\(|display\(fig|\bfig\s*$", re.MULTILINE
+)
 # A code cell that displays a Markdown table it builds: display(Markdown(...)) and a "|---|" row.
-TABLE_CODE = re.compile(r"(?=[\s\S]*display\(Markdown\()[\s\S]*\|\s*---:?\s*\|")
+TABLE_CODE = re.compile(
+    r"(?=[\s\S]*display\(Markdown\()[\s\S]*\|\s*---:?\s*\|"
+)
 # Code that makes an animation: such a chapter must show a video or the JS player.
-ANIMATION_CODE = re.compile(r"FuncAnimation|ArtistAnimation|to_html5_video|to_jshtml|\banimat", re.IGNORECASE)
+ANIMATION_CODE = re.compile(
+    r"FuncAnimation|ArtistAnimation|to_html5_video|to_jshtml|\banimat",
+    re.IGNORECASE,
+)
 
 
 def need_browser():
@@ -95,26 +113,50 @@ def site(tmp_path_factory) -> dict:
     if os.environ.get("TUTORIAL_SITE_COPY"):
         # For working on this test: reuse a copy built earlier by this fixture (or by `make site`).
         copy = Path(os.environ["TUTORIAL_SITE_COPY"])
-        return {"root": copy, "html": copy / "_build" / "html", "log": (ARTIFACTS / "site-build.log").read_text()}
+        return {
+            "root": copy,
+            "html": copy / "_build" / "html",
+            "log": (ARTIFACTS / "site-build.log").read_text(),
+        }
     copy = tmp_path_factory.mktemp("site") / "book"
     shutil.copytree(ROOT, copy, ignore=COPY_IGNORE, symlinks=True)
-    env = {k: v for k, v in os.environ.items() if k not in ("TUTORIAL_RESULTS_DIR", "MPLBACKEND")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("TUTORIAL_RESULTS_DIR", "MPLBACKEND")
+    }
     env["TUTORIAL_PROFILE"] = "smoke"
     env["TUTORIAL_ARTIFACTS_DIR"] = str(copy / "_build" / "artifacts")
     done = subprocess.run(
-        ["make", "--no-print-directory", "site", "PROFILE=smoke", f"BIN={Path(sys.executable).parent}"],
-        cwd=copy, env=env, capture_output=True, text=True, timeout=1800,
+        [
+            "make",
+            "--no-print-directory",
+            "site",
+            "PROFILE=smoke",
+            f"BIN={Path(sys.executable).parent}",
+        ],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     log = done.stdout + done.stderr
     (ARTIFACTS / "site-build.log").write_text(log)
-    assert done.returncode == 0, f"the smoke build failed (see {ARTIFACTS / 'site-build.log'}):\n{log[-4000:]}"
+    assert done.returncode == 0, (
+        f"the smoke build failed (see {ARTIFACTS / 'site-build.log'}):\n{log[-4000:]}"
+    )
     return {"root": copy, "html": copy / "_build" / "html", "log": log}
 
 
 @pytest.fixture(scope="module")
 def chapters() -> list[str]:
     """Every notebook page the book builds, as ``notebooks/<name>`` (or ``book/<name>``)."""
-    return [page for page in toc.toc_files(ROOT) if (ROOT / f"{page}.ipynb").is_file()]
+    return [
+        page
+        for page in toc.toc_files(ROOT)
+        if (ROOT / f"{page}.ipynb").is_file()
+    ]
 
 
 # --------------------------------------------------------------------------- browser
@@ -130,18 +172,30 @@ def pages(site, tmp_path_factory) -> dict[str, dict]:
     """Load every page of the built site in chromium; return what each one showed."""
     from playwright.sync_api import sync_playwright
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site["html"])))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0),
+        functools.partial(_QuietHandler, directory=str(site["html"])),
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     html_files = sorted(
         p.relative_to(site["html"]).as_posix()
         for p in site["html"].rglob("*.html")
-        if not p.relative_to(site["html"]).as_posix().startswith(("_static/", "_sources/", "_images/"))
+        if not p.relative_to(site["html"])
+        .as_posix()
+        .startswith(("_static/", "_sources/", "_images/"))
     )
     # Screenshots: the fixed pages above, and the first chapter of each part.
-    shots = {name: label for name, label in SCREENSHOTS.items() if name in html_files}
+    shots = {
+        name: label
+        for name, label in SCREENSHOTS.items()
+        if name in html_files
+    }
     for part in ("part1", "part2", "beyond"):
-        first = next((n for n in html_files if n.startswith(f"notebooks/{part}_")), None)
+        first = next(
+            (n for n in html_files if n.startswith(f"notebooks/{part}_")),
+            None,
+        )
         if first:
             shots[first] = "chapter-" + Path(first).stem
     seen: dict[str, dict] = {}
@@ -149,7 +203,10 @@ def pages(site, tmp_path_factory) -> dict[str, dict]:
         with sync_playwright() as pw:
             browser = pw.chromium.launch_persistent_context(
                 str(tmp_path_factory.mktemp("chromium-profile")),
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900},
+                executable_path=CHROMIUM,
+                headless=True,
+                args=CHROMIUM_ARGS,
+                viewport={"width": 1280, "height": 900},
             )
             for name in html_files:
                 seen[name] = _visit(browser, origin, name, shots.get(name))
@@ -189,9 +246,23 @@ PAGE_FACTS = """async () => {
 def _visit(browser, origin: str, name: str, shoot: str | None) -> dict:
     page = browser.new_page()
     errors, blocked, failed = [], [], []
-    page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(f"console.{m.type}: {m.text}")
+            if m.type == "error"
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
-    page.on("requestfailed", lambda r: failed.append(f"{r.url[:120]} ({r.failure})") if r.url.startswith(origin) else None)
+    page.on(
+        "requestfailed",
+        lambda r: (
+            failed.append(f"{r.url[:120]} ({r.failure})")
+            if r.url.startswith(origin)
+            else None
+        ),
+    )
 
     def route(r):
         url = r.request.url
@@ -202,23 +273,40 @@ def _visit(browser, origin: str, name: str, shoot: str | None) -> dict:
             r.abort()
 
     page.route("**/*", route)
-    redirects = re.search(rb'http-equiv="refresh"', urlopen(f"{origin}/{name}").read(), re.IGNORECASE)
+    redirects = re.search(
+        rb'http-equiv="refresh"',
+        urlopen(f"{origin}/{name}").read(),
+        re.IGNORECASE,
+    )
     response = page.goto(f"{origin}/{name}", wait_until="load")
     if redirects:
         # index.html only redirects (to book/intro.html): read the page it leads to, once it has
         # loaded, not the one being torn down (under load that raced: document.body was null).
-        page.wait_for_url(lambda url: url != f"{origin}/{name}", wait_until="load")
-    page.wait_for_timeout(300)  # late scripts (MathJax typesetting, the theme's own)
+        page.wait_for_url(
+            lambda url: url != f"{origin}/{name}", wait_until="load"
+        )
+    page.wait_for_timeout(
+        300
+    )  # late scripts (MathJax typesetting, the theme's own)
     facts = page.evaluate(PAGE_FACTS)
-    facts.update(status=response.status if response else None, errors=errors, blocked=blocked, failed=failed)
+    facts.update(
+        status=response.status if response else None,
+        errors=errors,
+        blocked=blocked,
+        failed=failed,
+    )
     if shoot:
         # The viewport, then (for long pages) its end: full-page shots skew the theme's sticky sidebars.
         page.screenshot(path=str(ARTIFACTS / f"{shoot}.png"))
-        if page.evaluate("document.body.scrollHeight > window.innerHeight * 1.5"):
+        if page.evaluate(
+            "document.body.scrollHeight > window.innerHeight * 1.5"
+        ):
             page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
             page.wait_for_timeout(200)
             page.screenshot(path=str(ARTIFACTS / f"{shoot}-end.png"))
-    facts["links"] = [link for link in facts["links"] if link.startswith(origin)]
+    facts["links"] = [
+        link for link in facts["links"] if link.startswith(origin)
+    ]
     facts["links"] = [link[len(origin) + 1 :] for link in facts["links"]]
     page.close()
     return facts
@@ -228,18 +316,34 @@ def _visit(browser, origin: str, name: str, shoot: str | None) -> dict:
 
 
 def test_build_has_no_sphinx_warnings(site):
-    warnings = [line for line in site["log"].splitlines() if re.search(r"\bWARNING: |\bERROR: ", line)]
+    warnings = [
+        line
+        for line in site["log"].splitlines()
+        if re.search(r"\bWARNING: |\bERROR: ", line)
+    ]
     assert warnings == []
     # Both passes of the HTML build, and the single-page build that is printed to the PDF.
-    assert site["log"].count("build succeeded") == 3, "every pass of the build should have succeeded"
+    assert site["log"].count("build succeeded") == 3, (
+        "every pass of the build should have succeeded"
+    )
 
 
-def test_every_page_loads_without_javascript_errors_or_external_requests(pages):
+def test_every_page_loads_without_javascript_errors_or_external_requests(
+    pages,
+):
     assert "index.html" in pages and len(pages) >= 3
     problems = {
-        name: {k: facts[k] for k in ("errors", "blocked", "failed", "broken_images") if facts[k]}
+        name: {
+            k: facts[k]
+            for k in ("errors", "blocked", "failed", "broken_images")
+            if facts[k]
+        }
         for name, facts in pages.items()
-        if facts["status"] != 200 or facts["errors"] or facts["blocked"] or facts["failed"] or facts["broken_images"]
+        if facts["status"] != 200
+        or facts["errors"]
+        or facts["blocked"]
+        or facts["failed"]
+        or facts["broken_images"]
     }
     assert problems == {}
 
@@ -251,10 +355,19 @@ def test_every_chapter_has_its_figures_and_run_stamp(pages, chapters):
         facts = pages[f"{chapter}.html"]
         # Each code cell that shows a matplotlib figure must leave at least one image on the page.
         nb = json.loads((ROOT / f"{chapter}.ipynb").read_text())
-        showing = sum(1 for c in nb["cells"] if c["cell_type"] == "code" and FIGURE_CODE.search("".join(c["source"])))
+        showing = sum(
+            1
+            for c in nb["cells"]
+            if c["cell_type"] == "code"
+            and FIGURE_CODE.search("".join(c["source"]))
+        )
         drawn_anywhere += showing
-        assert facts["figures"] >= showing, f"{chapter}: {showing} cells show figures, {facts['figures']} images on the page"
-        assert "Executed with profile=smoke" in facts["text"], f"{chapter}: no run stamp at the end"
+        assert facts["figures"] >= showing, (
+            f"{chapter}: {showing} cells show figures, {facts['figures']} images on the page"
+        )
+        assert "Executed with profile=smoke" in facts["text"], (
+            f"{chapter}: no run stamp at the end"
+        )
     assert drawn_anywhere > 0
 
 
@@ -262,27 +375,47 @@ def test_markdown_tables_in_outputs_render_as_tables(pages, chapters):
     showing_total = 0
     for chapter in chapters:
         nb = json.loads((ROOT / f"{chapter}.ipynb").read_text())
-        showing = sum(1 for c in nb["cells"] if c["cell_type"] == "code" and TABLE_CODE.search("".join(c["source"])))
+        showing = sum(
+            1
+            for c in nb["cells"]
+            if c["cell_type"] == "code"
+            and TABLE_CODE.search("".join(c["source"]))
+        )
         showing_total += showing
         facts = pages[f"{chapter}.html"]
         assert facts["output_tables"] >= showing, (
-            f"{chapter}: {showing} cells display Markdown tables, {facts['output_tables']} tables on the page")
-        assert not re.search(r"\|\s*(---|\u2014)\s*\|", facts["output_text"]), f"{chapter}: a table is shown as raw Markdown"
+            f"{chapter}: {showing} cells display Markdown tables, {facts['output_tables']} tables on the page"
+        )
+        assert not re.search(
+            r"\|\s*(---|\u2014)\s*\|", facts["output_text"]
+        ), f"{chapter}: a table is shown as raw Markdown"
     assert showing_total > 0
 
 
 def test_every_animation_plays(pages, chapters):
     for name, facts in pages.items():
         for video in facts["videos"]:
-            assert video["src"] and video["error"] is None and video["ready"] >= 1, f"{name}: video does not load: {video}"
+            assert (
+                video["src"]
+                and video["error"] is None
+                and video["ready"] >= 1
+            ), f"{name}: video does not load: {video}"
         for player in facts["js_players"]:
-            assert player["frame"] and player["slider"], f"{name}: the JS animation player is incomplete: {player}"
+            assert player["frame"] and player["slider"], (
+                f"{name}: the JS animation player is incomplete: {player}"
+            )
     for chapter in chapters:
         nb = json.loads((ROOT / f"{chapter}.ipynb").read_text())
-        code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+        code = "\n".join(
+            "".join(c["source"])
+            for c in nb["cells"]
+            if c["cell_type"] == "code"
+        )
         if ANIMATION_CODE.search(code):
             facts = pages[f"{chapter}.html"]
-            assert facts["videos"] or facts["js_players"], f"{chapter} makes an animation, but its page shows none"
+            assert facts["videos"] or facts["js_players"], (
+                f"{chapter} makes an animation, but its page shows none"
+            )
 
 
 def test_launch_and_download_buttons(pages, chapters, site):
@@ -291,12 +424,22 @@ def test_launch_and_download_buttons(pages, chapters, site):
     branch = config["repository"]["branch"]
     for chapter in chapters:
         html = (site["html"] / f"{chapter}.html").read_text()
-        colab = set(re.findall(r'href="(https://colab\.research\.google\.com/[^"]*)"', html))
-        assert colab == {f"https://colab.research.google.com/github/{repo}/blob/{branch}/{chapter}.ipynb"}, chapter
+        colab = set(
+            re.findall(
+                r'href="(https://colab\.research\.google\.com/[^"]*)"', html
+            )
+        )
+        assert colab == {
+            f"https://colab.research.google.com/github/{repo}/blob/{branch}/{chapter}.ipynb"
+        }, chapter
         download = f"_sources/{chapter}.ipynb"
-        assert download in pages[f"{chapter}.html"]["links"], f"{chapter}: no .ipynb download link"
+        assert download in pages[f"{chapter}.html"]["links"], (
+            f"{chapter}: no .ipynb download link"
+        )
         downloaded = json.loads((site["html"] / download).read_text())
-        assert downloaded["cells"], f"{download} is not the chapter's notebook"
+        assert downloaded["cells"], (
+            f"{download} is not the chapter's notebook"
+        )
 
 
 def test_no_broken_internal_links(pages, site):
@@ -314,7 +457,9 @@ def test_no_broken_internal_links(pages, site):
                 continue
             if fragment and path.suffix == ".html":
                 if target not in anchors:
-                    anchors[target] = set(re.findall(r'\bid="([^"]+)"', path.read_text()))
+                    anchors[target] = set(
+                        re.findall(r'\bid="([^"]+)"', path.read_text())
+                    )
                 if fragment not in anchors[target]:
                     broken.append(f"{name} -> {link} (no such anchor)")
     assert broken == []
@@ -326,27 +471,51 @@ def test_explorer_works_without_a_kernel(site, tmp_path):
         pytest.skip("the book has no explorer page")
     from playwright.sync_api import sync_playwright
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site["html"])))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0),
+        functools.partial(_QuietHandler, directory=str(site["html"])),
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch_persistent_context(
-                str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+                str(tmp_path / "profile"),
+                executable_path=CHROMIUM,
+                headless=True,
+                args=CHROMIUM_ARGS,
                 viewport={"width": 1280, "height": 900},
             )
             page = browser.new_page()
             errors = []
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/book/explorer.html", wait_until="load")
-            assert "without a kernel" in page.inner_text("main") or "no kernel" in page.inner_text("main")
+            page.goto(
+                f"http://127.0.0.1:{server.server_address[1]}/book/explorer.html",
+                wait_until="load",
+            )
+            assert "without a kernel" in page.inner_text(
+                "main"
+            ) or "no kernel" in page.inner_text("main")
             view = page.locator(".tl-explorer .tl-view")
-            assert view.count() == 1, "the precomputed explorer is not on the page"
+            assert view.count() == 1, (
+                "the precomputed explorer is not on the page"
+            )
             first = view.get_attribute("src")
             assert first.startswith("data:image/png")
-            page.eval_on_selector(".tl-explorer .tl-alpha", "e => { e.value = e.max; e.dispatchEvent(new Event('input')); }")
-            page.eval_on_selector(".tl-explorer .tl-depth", "e => { e.value = e.max; e.dispatchEvent(new Event('input')); }")
-            assert view.get_attribute("src").startswith("data:image/png") and view.get_attribute("src") != first
-            assert page.inner_text(".tl-explorer .tl-alpha-value") and page.inner_text(".tl-explorer .tl-depth-value")
+            page.eval_on_selector(
+                ".tl-explorer .tl-alpha",
+                "e => { e.value = e.max; e.dispatchEvent(new Event('input')); }",
+            )
+            page.eval_on_selector(
+                ".tl-explorer .tl-depth",
+                "e => { e.value = e.max; e.dispatchEvent(new Event('input')); }",
+            )
+            assert (
+                view.get_attribute("src").startswith("data:image/png")
+                and view.get_attribute("src") != first
+            )
+            assert page.inner_text(
+                ".tl-explorer .tl-alpha-value"
+            ) and page.inner_text(".tl-explorer .tl-depth-value")
             view.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "explorer-moved.png"))
             assert errors == []
@@ -356,8 +525,12 @@ def test_explorer_works_without_a_kernel(site, tmp_path):
 
 
 def test_report_page_lists_every_recorded_number(pages, site):
-    records = json.loads((site["root"] / "_build" / "results.json").read_text())
-    assert records, "the chapters recorded no headline number during the build"
+    records = json.loads(
+        (site["root"] / "_build" / "results.json").read_text()
+    )
+    assert records, (
+        "the chapters recorded no headline number during the build"
+    )
     text = pages["book/report.html"]["text"]
     missing = [r["id"] for r in records if r["id"] not in text]
     assert missing == [], "the report page lacks these recorded numbers"
@@ -372,24 +545,37 @@ def test_home_page_links_the_pdf_and_the_archive(pages, site):
     home = (site["html"] / "book" / "intro.html").read_text()
     for name in (takehome.PDF_NAME, takehome.ZIP_NAME):
         href = f"../_downloads/{name}"
-        assert f'href="{href}"' in home, f"the home page does not link {href}"
+        assert f'href="{href}"' in home, (
+            f"the home page does not link {href}"
+        )
         assert f"_downloads/{name}" in pages["book/intro.html"]["links"]
-        assert (site["html"] / "_downloads" / name).is_file(), f"the home page links {name}, which the build did not make"
+        assert (site["html"] / "_downloads" / name).is_file(), (
+            f"the home page links {name}, which the build did not make"
+        )
 
 
 def test_pdf_holds_every_chapter_and_its_figures(pages, chapters, site):
     missing = takehome.missing_tools()
     if missing:
-        (pytest.fail if IN_CI else pytest.skip)(f"poppler-utils is not installed ({', '.join(missing)}); make test installs it")
+        (pytest.fail if IN_CI else pytest.skip)(
+            f"poppler-utils is not installed ({', '.join(missing)}); make test installs it"
+        )
     pdf = site["html"] / "_downloads" / takehome.PDF_NAME
     assert pdf.read_bytes()[:5] == b"%PDF-"
     count = takehome.page_count(pdf)
     # Each chapter starts a page; a smoke-size chapter is a few pages, never dozens.
-    assert len(toc.toc_files(ROOT)) <= count <= 30 * len(toc.toc_files(ROOT)), f"{count} pages"
+    assert (
+        len(toc.toc_files(ROOT)) <= count <= 30 * len(toc.toc_files(ROOT))
+    ), f"{count} pages"
     shots = takehome.render(pdf, ARTIFACTS / "pdf-page", 1, 3)
-    assert len(shots) == 3 and all(shot.stat().st_size > 2000 for shot in shots), "the PDF's first pages do not render"
+    assert len(shots) == 3 and all(
+        shot.stat().st_size > 2000 for shot in shots
+    ), "the PDF's first pages do not render"
     texts = takehome.page_texts(pdf)
-    titles = [takehome.chapter_title(ROOT / f"{chapter}.ipynb") for chapter in chapters]
+    titles = [
+        takehome.chapter_title(ROOT / f"{chapter}.ipynb")
+        for chapter in chapters
+    ]
     starts = takehome.chapter_pages(texts, titles)
     images = takehome.images_per_page(pdf)
     ends = starts[1:] + [count + 1]
@@ -400,9 +586,15 @@ def test_pdf_holds_every_chapter_and_its_figures(pages, chapters, site):
         expected = facts["figures"] + len(facts["videos"])
         found = sum(images.get(page, 0) for page in range(first, end))
         shown[chapter] = (first, found)
-        assert found >= expected, f"{chapter}: {expected} figures and videos on the site, {found} images in the PDF (pages {first}-{end - 1})"
-        assert "Executed with profile=smoke" in "".join(texts[first - 1 : end - 1]), f"{chapter}: no run stamp in the PDF"
-    (ARTIFACTS / "pdf-chapters.json").write_text(json.dumps({"pages": count, "chapters": shown}, indent=1))
+        assert found >= expected, (
+            f"{chapter}: {expected} figures and videos on the site, {found} images in the PDF (pages {first}-{end - 1})"
+        )
+        assert "Executed with profile=smoke" in "".join(
+            texts[first - 1 : end - 1]
+        ), f"{chapter}: no run stamp in the PDF"
+    (ARTIFACTS / "pdf-chapters.json").write_text(
+        json.dumps({"pages": count, "chapters": shown}, indent=1)
+    )
 
 
 def test_pdf_prints_nothing_fetched_from_elsewhere(site, tmp_path):
@@ -411,20 +603,37 @@ def test_pdf_prints_nothing_fetched_from_elsewhere(site, tmp_path):
 
     single = site["root"] / "_build" / "singlehtml"
     printed = single / "print.html"
-    assert printed.is_file(), "bookbuild/takehome.py leaves the page it prints as _build/singlehtml/print.html"
-    assert "<video" not in printed.read_text(), "a video is printed as a video, not its first frame"
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(single)))
+    assert printed.is_file(), (
+        "bookbuild/takehome.py leaves the page it prints as _build/singlehtml/print.html"
+    )
+    assert "<video" not in printed.read_text(), (
+        "a video is printed as a video, not its first frame"
+    )
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0),
+        functools.partial(_QuietHandler, directory=str(single)),
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     blocked, errors = [], []
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch_persistent_context(
-                str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+                str(tmp_path / "profile"),
+                executable_path=CHROMIUM,
+                headless=True,
+                args=CHROMIUM_ARGS,
+            )
             page = browser.new_page()
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith((origin, "data:", "blob:"))
-                       else (blocked.append(r.request.url), r.abort()))
+            page.route(
+                "**/*",
+                lambda r: (
+                    r.continue_()
+                    if r.request.url.startswith((origin, "data:", "blob:"))
+                    else (blocked.append(r.request.url), r.abort())
+                ),
+            )
             page.goto(f"{origin}/print.html", wait_until="load")
             page.wait_for_timeout(300)
             browser.close()
@@ -433,7 +642,9 @@ def test_pdf_prints_nothing_fetched_from_elsewhere(site, tmp_path):
     assert blocked == [] and errors == []
 
 
-def test_archive_holds_the_whole_site_but_not_itself(site, chapters, tmp_path):
+def test_archive_holds_the_whole_site_but_not_itself(
+    site, chapters, tmp_path
+):
     import zipfile
 
     archive = site["html"] / "_downloads" / takehome.ZIP_NAME
@@ -443,11 +654,25 @@ def test_archive_holds_the_whole_site_but_not_itself(site, chapters, tmp_path):
         zf.extractall(tmp_path)
     folder = tmp_path / takehome.ZIP_FOLDER
     assert all(name.startswith(takehome.ZIP_FOLDER + "/") for name in names)
-    assert not [name for name in names if name.endswith((".zip", ".part"))], "an archive inside the archive"
+    assert not [
+        name for name in names if name.endswith((".zip", ".part"))
+    ], "an archive inside the archive"
     for page in ["index", *toc.toc_files(ROOT)]:
-        assert (folder / f"{page}.html").is_file(), f"the archive lacks {page}.html"
-    assert (folder / "_downloads" / takehome.PDF_NAME).is_file(), "the archive lacks the PDF the home page links"
+        assert (folder / f"{page}.html").is_file(), (
+            f"the archive lacks {page}.html"
+        )
+    assert (folder / "_downloads" / takehome.PDF_NAME).is_file(), (
+        "the archive lacks the PDF the home page links"
+    )
     # The same site: every file the build wrote is there (the archive aside).
-    built = {p.relative_to(site["html"]).as_posix() for p in site["html"].rglob("*") if p.is_file()}
+    built = {
+        p.relative_to(site["html"]).as_posix()
+        for p in site["html"].rglob("*")
+        if p.is_file()
+    }
     built.discard(f"_downloads/{takehome.ZIP_NAME}")
-    assert built == {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    assert built == {
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file()
+    }

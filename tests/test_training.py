@@ -8,7 +8,12 @@ from tutorial_lib import data
 from tutorial_lib.losses import loss_function, masked_l1
 from tutorial_lib.models import ConvAutoencoder, SequenceDenoiser
 from tutorial_lib.training import (
-    FitConfig, History, backward_in_chunks, evaluate, fit, predict,
+    FitConfig,
+    History,
+    backward_in_chunks,
+    evaluate,
+    fit,
+    predict,
 )
 
 QUIET = FitConfig(epochs=15, lr=1e-2, progress=False)
@@ -23,13 +28,19 @@ def _train(seed=0, config=QUIET, **kwargs):
 
 def test_fit_lowers_the_loss():
     _, h = _train()
-    assert len(h.epoch_loss) == 15 and len(h.step_loss) == 15  # full batch: one step an epoch
+    assert (
+        len(h.epoch_loss) == 15 and len(h.step_loss) == 15
+    )  # full batch: one step an epoch
     assert h.epoch_loss[-1] < 0.6 * h.epoch_loss[0]
 
 
 def test_same_seed_same_training_on_cpu():
-    m1, h1 = _train(seed=3, config=dataclasses.replace(QUIET, batch_size=16))
-    m2, h2 = _train(seed=3, config=dataclasses.replace(QUIET, batch_size=16))
+    m1, h1 = _train(
+        seed=3, config=dataclasses.replace(QUIET, batch_size=16)
+    )
+    m2, h2 = _train(
+        seed=3, config=dataclasses.replace(QUIET, batch_size=16)
+    )
     assert h1.step_loss == h2.step_loss
     for p1, p2 in zip(m1.parameters(), m2.parameters()):
         torch.testing.assert_close(p1, p2, rtol=0, atol=0)
@@ -37,10 +48,22 @@ def test_same_seed_same_training_on_cpu():
 
 def test_minibatches_eval_and_snapshots():
     d = data.sine_dataset(100, 40, seed=0)
-    config = FitConfig(epochs=6, batch_size=32, eval_every=2, snapshot_every=3, progress=False)
+    config = FitConfig(
+        epochs=6,
+        batch_size=32,
+        eval_every=2,
+        snapshot_every=3,
+        progress=False,
+    )
     torch.manual_seed(0)
-    h = fit(SequenceDenoiser("rnn", 4), d.noisy[:80], d.clean[:80], config,
-            eval_data=(d.noisy[80:], d.clean[80:]), probe=d.noisy[:2])
+    h = fit(
+        SequenceDenoiser("rnn", 4),
+        d.noisy[:80],
+        d.clean[:80],
+        config,
+        eval_data=(d.noisy[80:], d.clean[80:]),
+        probe=d.noisy[:2],
+    )
     assert len(h.step_loss) == 6 * 3  # ceil(80 / 32) steps an epoch
     assert h.eval_epochs == [2, 4, 6] and len(h.eval_loss) == 3
     assert h.snapshot_epochs == [0, 3, 6]
@@ -52,9 +75,16 @@ def test_final_eval_matches_evaluate():
     d = data.two_tone_dataset(40, 32, seed=0).at(0.2)
     torch.manual_seed(0)
     model = ConvAutoencoder(depth=2, channels=4)
-    h = fit(model, d.noisy[:30], d.clean[:30], FitConfig(epochs=3, batch_size=8, loss="mse", progress=False),
-            eval_data=(d.noisy[30:], d.clean[30:]))
-    assert h.final_eval == pytest.approx(evaluate(model, d.noisy[30:], d.clean[30:], "mse"), rel=1e-5)
+    h = fit(
+        model,
+        d.noisy[:30],
+        d.clean[:30],
+        FitConfig(epochs=3, batch_size=8, loss="mse", progress=False),
+        eval_data=(d.noisy[30:], d.clean[30:]),
+    )
+    assert h.final_eval == pytest.approx(
+        evaluate(model, d.noisy[30:], d.clean[30:], "mse"), rel=1e-5
+    )
     assert predict(model, d.noisy[30:]).shape == (10, 32)
 
 
@@ -62,7 +92,12 @@ def test_fit_with_missing_targets_stays_finite():
     d = data.sine_dataset(64, 40, seed=0)
     targets = data.hide_targets(d.clean, fraction=0.3, seed=0)
     torch.manual_seed(0)
-    h = fit(SequenceDenoiser("gru", 4), d.noisy, targets, FitConfig(epochs=5, progress=False))
+    h = fit(
+        SequenceDenoiser("gru", 4),
+        d.noisy,
+        targets,
+        FitConfig(epochs=5, progress=False),
+    )
     assert np.all(np.isfinite(h.step_loss))
 
 
@@ -80,13 +115,24 @@ def test_fit_rejects_bad_data():
 @pytest.mark.parametrize(
     "kwargs",
     [
-        dict(epochs=0), dict(lr=0), dict(batch_size=0), dict(loss="huber"),
+        dict(epochs=0),
+        dict(lr=0),
+        dict(batch_size=0),
+        dict(loss="huber"),
         # accepted before: a float epoch count, an infinite or NaN rate, a boolean
         # batch size, a negative seed, ...
-        dict(epochs=2.5), dict(lr=float("inf")), dict(lr=float("nan")),
-        dict(lr=True), dict(batch_size=True), dict(seed=-1), dict(seed=1.0),
-        dict(eval_every=True), dict(snapshot_every=-1), dict(cpu_chunk=1.5),
-        dict(amp="yes"), dict(progress=1),
+        dict(epochs=2.5),
+        dict(lr=float("inf")),
+        dict(lr=float("nan")),
+        dict(lr=True),
+        dict(batch_size=True),
+        dict(seed=-1),
+        dict(seed=1.0),
+        dict(eval_every=True),
+        dict(snapshot_every=-1),
+        dict(cpu_chunk=1.5),
+        dict(amp="yes"),
+        dict(progress=1),
     ],
 )
 def test_fit_config_rejects_bad_values(kwargs):
@@ -104,7 +150,12 @@ def test_diverging_training_raises_instead_of_returning_nan():
     d = data.sine_dataset(16, 10, seed=0)
     model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(10, 10))
     with pytest.raises(FloatingPointError, match="lr"):
-        fit(model, d.noisy, d.clean * 1e38, FitConfig(epochs=3, lr=1e30, loss="mse", progress=False))
+        fit(
+            model,
+            d.noisy,
+            d.clean * 1e38,
+            FitConfig(epochs=3, lr=1e30, loss="mse", progress=False),
+        )
 
 
 def _interrupt_at(monkeypatch, call):
@@ -121,13 +172,23 @@ def _interrupt_at(monkeypatch, call):
     monkeypatch.setattr(torch.optim.Adam, "step", step)
 
 
-def test_interrupt_at_the_first_step_returns_a_valid_history(monkeypatch, capsys):
+def test_interrupt_at_the_first_step_returns_a_valid_history(
+    monkeypatch, capsys
+):
     _interrupt_at(monkeypatch, 1)
     d = data.sine_dataset(16, 10, seed=0)
     config = dataclasses.replace(QUIET, snapshot_every=1)
-    h = fit(SequenceDenoiser("rnn", 3), d.noisy, d.clean, config,
-            eval_data=(d.noisy, d.clean), probe=d.noisy[:2])
-    assert h.interrupted and h.epoch_loss == h.step_loss == h.eval_loss == []
+    h = fit(
+        SequenceDenoiser("rnn", 3),
+        d.noisy,
+        d.clean,
+        config,
+        eval_data=(d.noisy, d.clean),
+        probe=d.noisy[:2],
+    )
+    assert (
+        h.interrupted and h.epoch_loss == h.step_loss == h.eval_loss == []
+    )
     assert h.snapshot_epochs == [0] and h.snapshots.shape == (1, 2, 10)
     assert "interrupted" in repr(h)
     assert "only partly trained" in capsys.readouterr().out
@@ -168,17 +229,33 @@ def test_interrupt_returns_partial_history(monkeypatch):
 def test_fit_on_cuda_with_amp():
     d = data.sine_dataset(64, 40, seed=0)
     model = SequenceDenoiser("gru", 8)
-    h = fit(model, d.noisy, d.clean, FitConfig(epochs=5, amp=True, progress=False), device="cuda")
+    h = fit(
+        model,
+        d.noisy,
+        d.clean,
+        FitConfig(epochs=5, amp=True, progress=False),
+        device="cuda",
+    )
     assert h.device == "cuda" and np.all(np.isfinite(h.step_loss))
 
 
 def test_cosine_schedule_trains_and_differs_from_a_fixed_rate():
     d = data.sine_dataset(64, 40, seed=0)
     torch.manual_seed(0)
-    fixed = fit(SequenceDenoiser("gru", 6), d.noisy, d.clean, dataclasses.replace(QUIET, batch_size=16))
+    fixed = fit(
+        SequenceDenoiser("gru", 6),
+        d.noisy,
+        d.clean,
+        dataclasses.replace(QUIET, batch_size=16),
+    )
     torch.manual_seed(0)
     model = SequenceDenoiser("gru", 6)
-    cosine = fit(model, d.noisy, d.clean, dataclasses.replace(QUIET, batch_size=16, schedule="cosine"))
+    cosine = fit(
+        model,
+        d.noisy,
+        d.clean,
+        dataclasses.replace(QUIET, batch_size=16, schedule="cosine"),
+    )
     assert cosine.epoch_loss[-1] < 0.6 * cosine.epoch_loss[0]
     assert cosine.step_loss[-1] != fixed.step_loss[-1]
     with pytest.raises(ValueError, match="schedule"):
@@ -188,13 +265,24 @@ def test_cosine_schedule_trains_and_differs_from_a_fixed_rate():
 @pytest.mark.parametrize("hide", [0.0, 0.3])
 def test_cpu_chunks_give_the_same_step_as_the_whole_batch(hide):
     d = data.sine_dataset(50, 30, seed=0)
-    targets = data.hide_targets(d.clean, fraction=hide, seed=1) if hide else d.clean
+    targets = (
+        data.hide_targets(d.clean, fraction=hide, seed=1)
+        if hide
+        else d.clean
+    )
     weights = []
     for chunk in (None, 7):
         torch.manual_seed(0)
         model = SequenceDenoiser("gru", 5, bidirectional=True)
-        h = fit(model, d.noisy, targets, FitConfig(epochs=3, cpu_chunk=chunk, progress=False))
-        weights.append((h.step_loss, [p.detach().clone() for p in model.parameters()]))
+        h = fit(
+            model,
+            d.noisy,
+            targets,
+            FitConfig(epochs=3, cpu_chunk=chunk, progress=False),
+        )
+        weights.append(
+            (h.step_loss, [p.detach().clone() for p in model.parameters()])
+        )
     (loss_whole, p_whole), (loss_chunked, p_chunked) = weights
     np.testing.assert_allclose(loss_whole, loss_chunked, rtol=1e-5)
     for a, b in zip(p_whole, p_chunked):
@@ -206,7 +294,9 @@ def test_cpu_chunk_rejects_zero():
         FitConfig(cpu_chunk=0)
 
 
-def _plain_loop(model, x, y, loss_fn, *, epochs, lr, batch_size=None, seed=0):
+def _plain_loop(
+    model, x, y, loss_fn, *, epochs, lr, batch_size=None, seed=0
+):
     """The oracle: the loop a reader writes by hand, with no extras. Its step losses."""
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
@@ -214,7 +304,9 @@ def _plain_loop(model, x, y, loss_fn, *, epochs, lr, batch_size=None, seed=0):
     batch = n if batch_size is None else batch_size
     losses = []
     for _ in range(epochs):
-        order = torch.randperm(n, generator=generator) if batch < n else None
+        order = (
+            torch.randperm(n, generator=generator) if batch < n else None
+        )
         for i in range(0, n, batch):
             rows = slice(None) if order is None else order[i : i + batch]
             optimizer.zero_grad()
@@ -229,16 +321,37 @@ def _plain_loop(model, x, y, loss_fn, *, epochs, lr, batch_size=None, seed=0):
     "batch_size, hide, loss",
     [(None, 0.0, "l1"), (None, 0.3, "l1"), (8, 0.0, "mse"), (8, 0.3, "l1")],
 )
-def test_fit_takes_exactly_the_steps_of_a_plain_loop(batch_size, hide, loss):
+def test_fit_takes_exactly_the_steps_of_a_plain_loop(
+    batch_size, hide, loss
+):
     d = data.sine_dataset(24, 12, seed=0)
-    targets = data.hide_targets(d.clean, fraction=hide, seed=1) if hide else d.clean
+    targets = (
+        data.hide_targets(d.clean, fraction=hide, seed=1)
+        if hide
+        else d.clean
+    )
     x, y = torch.from_numpy(d.noisy), torch.from_numpy(targets)
-    config = FitConfig(epochs=3, lr=1e-2, batch_size=batch_size, loss=loss, seed=4,
-                       cpu_chunk=None, progress=False)
+    config = FitConfig(
+        epochs=3,
+        lr=1e-2,
+        batch_size=batch_size,
+        loss=loss,
+        seed=4,
+        cpu_chunk=None,
+        progress=False,
+    )
     torch.manual_seed(0)
     plain_model = SequenceDenoiser("gru", 4)
-    plain = _plain_loop(plain_model, x, y, loss_function(loss, masked=bool(hide)),
-                        epochs=3, lr=1e-2, batch_size=batch_size, seed=4)
+    plain = _plain_loop(
+        plain_model,
+        x,
+        y,
+        loss_function(loss, masked=bool(hide)),
+        epochs=3,
+        lr=1e-2,
+        batch_size=batch_size,
+        seed=4,
+    )
     torch.manual_seed(0)
     fit_model = SequenceDenoiser("gru", 4)
     h = fit(fit_model, d.noisy, targets, config)
@@ -250,7 +363,9 @@ def test_fit_takes_exactly_the_steps_of_a_plain_loop(batch_size, hide, loss):
 def test_backward_in_chunks_gives_the_whole_batch_gradient():
     d = data.sine_dataset(10, 8, seed=0)
     x, y = torch.from_numpy(d.noisy), torch.from_numpy(d.clean).clone()
-    y[:3] = float("nan")  # the first chunk has nothing to learn from: skipped
+    y[:3] = float(
+        "nan"
+    )  # the first chunk has nothing to learn from: skipped
     y[5, :4] = float("nan")
     torch.manual_seed(0)
     model = SequenceDenoiser("rnn", 3)
@@ -264,23 +379,36 @@ def test_backward_in_chunks_gives_the_whole_batch_gradient():
 
 @pytest.mark.parametrize(
     "where, match",
-    [("inputs", "training data: inputs contain 1 infinite"),
-     ("targets", "training data: targets contain 1 infinite"),
-     ("eval inputs", "eval_data: inputs contain 1 infinite"),
-     ("eval targets", "eval_data: targets contain 1 infinite"),
-     ("probe", "probe inputs contain 1 infinite")],
+    [
+        ("inputs", "training data: inputs contain 1 infinite"),
+        ("targets", "training data: targets contain 1 infinite"),
+        ("eval inputs", "eval_data: inputs contain 1 infinite"),
+        ("eval targets", "eval_data: targets contain 1 infinite"),
+        ("probe", "probe inputs contain 1 infinite"),
+    ],
 )
 def test_inf_anywhere_is_refused_before_training(where, match, monkeypatch):
-    _interrupt_at(monkeypatch, 1)  # were a step taken, fit would return, not raise
+    _interrupt_at(
+        monkeypatch, 1
+    )  # were a step taken, fit would return, not raise
     d = data.sine_dataset(8, 10, seed=0)
-    arrays = {"inputs": d.noisy.copy(), "targets": d.clean.copy(),
-              "eval inputs": d.noisy.copy(), "eval targets": d.clean.copy(),
-              "probe": d.noisy[:2].copy()}
+    arrays = {
+        "inputs": d.noisy.copy(),
+        "targets": d.clean.copy(),
+        "eval inputs": d.noisy.copy(),
+        "eval targets": d.clean.copy(),
+        "probe": d.noisy[:2].copy(),
+    }
     arrays[where][1, 3] = np.inf
     with pytest.raises(ValueError, match=match):
-        fit(SequenceDenoiser("rnn", 3), arrays["inputs"], arrays["targets"], QUIET,
+        fit(
+            SequenceDenoiser("rnn", 3),
+            arrays["inputs"],
+            arrays["targets"],
+            QUIET,
             eval_data=(arrays["eval inputs"], arrays["eval targets"]),
-            probe=arrays["probe"])
+            probe=arrays["probe"],
+        )
 
 
 @pytest.mark.parametrize("where", ["eval_data: inputs", "probe inputs"])
@@ -288,7 +416,11 @@ def test_nan_in_eval_inputs_or_probe_is_refused(where):
     d = data.sine_dataset(8, 10, seed=0)
     bad = d.noisy.copy()
     bad[0, 0] = np.nan
-    kwargs = {"probe": bad} if where == "probe inputs" else {"eval_data": (bad, d.clean)}
+    kwargs = (
+        {"probe": bad}
+        if where == "probe inputs"
+        else {"eval_data": (bad, d.clean)}
+    )
     with pytest.raises(ValueError, match=f"{where} contain NaN"):
         fit(SequenceDenoiser("rnn", 3), d.noisy, d.clean, QUIET, **kwargs)
 
@@ -296,12 +428,19 @@ def test_nan_in_eval_inputs_or_probe_is_refused(where):
 def test_eval_loss_with_missing_targets_equals_evaluate():
     d = data.sine_dataset(40, 10, seed=0)
     eval_targets = d.clean[20:].copy()
-    eval_targets[:8, 1:] = np.nan  # the first eval batch counts far fewer targets
+    eval_targets[:8, 1:] = (
+        np.nan
+    )  # the first eval batch counts far fewer targets
     torch.manual_seed(0)
     model = SequenceDenoiser("rnn", 3)
     config = dataclasses.replace(QUIET, epochs=2, batch_size=8)
-    h = fit(model, d.noisy[:20], d.clean[:20], config,
-            eval_data=(d.noisy[20:], eval_targets))
+    h = fit(
+        model,
+        d.noisy[:20],
+        d.clean[:20],
+        config,
+        eval_data=(d.noisy[20:], eval_targets),
+    )
     expected = evaluate(model, d.noisy[20:], eval_targets)
     assert np.isfinite(h.final_eval)
     assert h.final_eval == pytest.approx(expected, rel=1e-5)
@@ -310,15 +449,29 @@ def test_eval_loss_with_missing_targets_equals_evaluate():
 def test_minibatch_with_every_target_hidden_is_skipped():
     d = data.sine_dataset(16, 10, seed=0)
     targets = d.clean.copy()
-    targets[1:] = np.nan  # one row of 16 keeps its targets: 15 batches of one are empty
+    targets[1:] = (
+        np.nan
+    )  # one row of 16 keeps its targets: 15 batches of one are empty
     torch.manual_seed(0)
-    h = fit(SequenceDenoiser("rnn", 3), d.noisy, targets,
-            dataclasses.replace(QUIET, epochs=2, batch_size=1))
+    h = fit(
+        SequenceDenoiser("rnn", 3),
+        d.noisy,
+        targets,
+        dataclasses.replace(QUIET, epochs=2, batch_size=1),
+    )
     assert len(h.step_loss) == 2 and np.all(np.isfinite(h.step_loss))
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason="tests the machine without CUDA")
+@pytest.mark.skipif(
+    torch.cuda.is_available(), reason="tests the machine without CUDA"
+)
 def test_asking_for_cuda_without_it_names_the_problem():
     d = data.sine_dataset(4, 10, seed=0)
     with pytest.raises(ValueError, match="CUDA is not available"):
-        fit(SequenceDenoiser("rnn", 3), d.noisy, d.clean, QUIET, device="cuda")
+        fit(
+            SequenceDenoiser("rnn", 3),
+            d.noisy,
+            d.clean,
+            QUIET,
+            device="cuda",
+        )

@@ -30,23 +30,71 @@ def sh(*args: str | Path, **kw) -> subprocess.CompletedProcess:
 
 @pytest.mark.slow
 def test_wheel_installs_and_runs_a_chapter_from_an_empty_folder(tmp_path):
-    wheels, venv, reader = tmp_path / "wheels", tmp_path / "venv", tmp_path / "reader"
+    wheels, venv, reader = (
+        tmp_path / "wheels",
+        tmp_path / "venv",
+        tmp_path / "reader",
+    )
     reader.mkdir()
-    sh(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", wheels, ROOT)
+    sh(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--quiet",
+        "--no-deps",
+        "-w",
+        wheels,
+        ROOT,
+    )
     (wheel,) = wheels.glob("tutorial_lib-*.whl")
     sh(sys.executable, "-m", "venv", venv)
     py = venv / "bin" / "python"
     sh(py, "-m", "pip", "install", "--quiet", TORCH)
-    sh(py, "-m", "pip", "install", "--quiet", "-c", ROOT / "constraints.txt", wheel, "ipykernel", "nbclient")
-    freeze = sh(py, "-m", "pip", "list", capture_output=True, text=True).stdout
-    assert "nvidia-" not in freeze.lower(), "the CUDA build of torch was installed"
+    sh(
+        py,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "-c",
+        ROOT / "constraints.txt",
+        wheel,
+        "ipykernel",
+        "nbclient",
+    )
+    freeze = sh(
+        py, "-m", "pip", "list", capture_output=True, text=True
+    ).stdout
+    assert "nvidia-" not in freeze.lower(), (
+        "the CUDA build of torch was installed"
+    )
     assert "tutorial_lib" in freeze.replace("-", "_")
 
     shutil.copy(CHAPTER, reader / CHAPTER.name)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TUTORIAL_", "PYTHON", "VIRTUAL_ENV", "MPLBACKEND"))}
-    env |= {"TUTORIAL_PROFILE": "smoke", "PATH": f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"}
-    where = sh(py, "-c", "import tutorial_lib; print(tutorial_lib.__file__)", cwd=reader, env=env, capture_output=True, text=True)
-    assert str(venv) in where.stdout and str(ROOT) not in where.stdout, where.stdout
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(
+            ("TUTORIAL_", "PYTHON", "VIRTUAL_ENV", "MPLBACKEND")
+        )
+    }
+    env |= {
+        "TUTORIAL_PROFILE": "smoke",
+        "PATH": f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+    }
+    where = sh(
+        py,
+        "-c",
+        "import tutorial_lib; print(tutorial_lib.__file__)",
+        cwd=reader,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert str(venv) in where.stdout and str(ROOT) not in where.stdout, (
+        where.stdout
+    )
     run = textwrap.dedent(f"""
         import nbformat
         from nbclient import NotebookClient

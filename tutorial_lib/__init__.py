@@ -17,11 +17,30 @@ One module a responsibility:
 * :mod:`tutorial_lib.plots`: the recurring figures
 """
 
-from tutorial_lib.data import Pairs, TwoToneData, hide_targets, sine_dataset, split, two_tone_dataset
+from tutorial_lib.data import (
+    Pairs,
+    TwoToneData,
+    hide_targets,
+    sine_dataset,
+    split,
+    two_tone_dataset,
+)
 from tutorial_lib.losses import masked_l1, masked_mse
-from tutorial_lib.models import ConvAutoencoder, PrototypeDenoiser, SequenceDenoiser, count_parameters, receptive_field
+from tutorial_lib.models import (
+    ConvAutoencoder,
+    PrototypeDenoiser,
+    SequenceDenoiser,
+    count_parameters,
+    receptive_field,
+)
 from tutorial_lib.profile import current_profile
-from tutorial_lib.runtime import BOOK_SEED, Run, choose_device, seed_everything, start
+from tutorial_lib.runtime import (
+    BOOK_SEED,
+    Run,
+    choose_device,
+    seed_everything,
+    start,
+)
 from tutorial_lib.training import FitConfig, History, evaluate, fit, predict
 
 __version__ = "0.1.0"

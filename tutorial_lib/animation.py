@@ -75,7 +75,9 @@ class Animation:
 
     def __repr__(self) -> str:
         size = f"{len(self.html) / 1e3:.0f} kB of HTML"
-        return f"Animation(kind={self.kind!r}, frames={self.frames}, {size})"
+        return (
+            f"Animation(kind={self.kind!r}, frames={self.frames}, {size})"
+        )
 
 
 @dataclass(frozen=True)
@@ -127,10 +129,15 @@ def ffmpeg_path() -> str | None:
 
 # ---------------------------------------------------------------- ffmpeg
 
+
 def check_mp4(data: bytes, what: str = "ffmpeg's output") -> bytes:
     """``data`` itself if it is an MP4 file (an ``ftyp`` box first, a ``moov``
     box somewhere, and at least :data:`MIN_MP4_BYTES`); else :class:`VideoError`."""
-    if len(data) < MIN_MP4_BYTES or data[4:8] != b"ftyp" or b"moov" not in data:
+    if (
+        len(data) < MIN_MP4_BYTES
+        or data[4:8] != b"ftyp"
+        or b"moov" not in data
+    ):
         raise VideoError(
             f"{what} is not an MP4 video: {len(data)} bytes starting {data[:12]!r} "
             f"(expected an 'ftyp' box in bytes 4-8, a 'moov' box and at least "
@@ -143,40 +150,65 @@ def _run_ffmpeg(stream, output: Path, timeout: float) -> bytes:
     """Run an ffmpeg-python ``stream`` writing ``output``; return its checked bytes."""
     exe = ffmpeg_path()
     if exe is None:
-        raise VideoError("no ffmpeg binary: imageio-ffmpeg is missing or has none")
+        raise VideoError(
+            "no ffmpeg binary: imageio-ffmpeg is missing or has none"
+        )
     args = stream.overwrite_output().compile(cmd=exe)
     try:
         done = subprocess.run(
-            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, timeout=timeout,
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=timeout,
         )
     except subprocess.TimeoutExpired:
         message = f"ffmpeg did not finish within timeout={timeout:g} s"
         raise VideoError(message) from None
     except OSError as err:
-        raise VideoError(f"ffmpeg could not be started ({exe}): {err}") from None
+        raise VideoError(
+            f"ffmpeg could not be started ({exe}): {err}"
+        ) from None
     if done.returncode != 0:
-        lines = done.stderr.decode(errors="replace").strip().splitlines() or ["?"]
-        raise VideoError(f"ffmpeg exited with status {done.returncode}: {lines[-1]}")
+        lines = done.stderr.decode(
+            errors="replace"
+        ).strip().splitlines() or ["?"]
+        raise VideoError(
+            f"ffmpeg exited with status {done.returncode}: {lines[-1]}"
+        )
     if not output.is_file():
-        raise VideoError(f"ffmpeg exited with status 0 but wrote no {output.name}")
+        raise VideoError(
+            f"ffmpeg exited with status 0 but wrote no {output.name}"
+        )
     return check_mp4(output.read_bytes())
 
 
 def _timeout(timeout: float) -> float:
-    return finite_number("timeout", timeout, positive=True, unit=" of seconds")
+    return finite_number(
+        "timeout", timeout, positive=True, unit=" of seconds"
+    )
 
 
 def _h264(stream, output: Path):
     """Encode ``stream`` as H.264 in ``output``, each side padded to an even size."""
-    stream = stream.filter("pad", "ceil(iw/2)*2", "ceil(ih/2)*2", color="white")
+    stream = stream.filter(
+        "pad", "ceil(iw/2)*2", "ceil(ih/2)*2", color="white"
+    )
     return stream.output(
-        str(output), vcodec="libx264", pix_fmt="yuv420p", movflags="+faststart"
+        str(output),
+        vcodec="libx264",
+        pix_fmt="yuv420p",
+        movflags="+faststart",
     )
 
 
 def render_video(
-    fig, update: Callable[[int], object], count: int, *, fps: int, timeout: float
+    fig,
+    update: Callable[[int], object],
+    count: int,
+    *,
+    fps: int,
+    timeout: float,
 ) -> tuple[bytes, tuple[int, int]]:
     """Draw ``update(0) .. update(count - 1)`` on ``fig`` and encode them as an MP4.
 
@@ -197,7 +229,10 @@ def render_video(
                 out.write(rgba.tobytes())
         height, width = rgba.shape[:2]
         frames = ffmpeg.input(
-            str(raw), format="rawvideo", pix_fmt="rgba", s=f"{width}x{height}",
+            str(raw),
+            format="rawvideo",
+            pix_fmt="rgba",
+            s=f"{width}x{height}",
             framerate=fps,
         )
         video = _run_ffmpeg(_h264(frames, output), output, timeout)
@@ -218,7 +253,9 @@ def compose_grid(
     """
     positive_int("columns", columns)
     if len(videos) == 0:
-        raise ValueError("videos is empty; give at least one MP4 video to compose")
+        raise ValueError(
+            "videos is empty; give at least one MP4 video to compose"
+        )
     for i, video in enumerate(videos):
         check_mp4(bytes(video), what=f"videos[{i}]")
     with tempfile.TemporaryDirectory(prefix="tutorial-grid-") as tmp:
@@ -230,7 +267,10 @@ def compose_grid(
         if len(inputs) > 1:
             cells = [_cell(i, columns) for i in range(len(inputs))]
             stream = ffmpeg.filter(
-                inputs, "xstack", inputs=len(inputs), layout="|".join(cells),
+                inputs,
+                "xstack",
+                inputs=len(inputs),
+                layout="|".join(cells),
                 fill="white",
             )
         output = Path(tmp) / "grid.mp4"
@@ -240,13 +280,17 @@ def compose_grid(
 def _cell(i: int, columns: int) -> str:
     """xstack's position of input ``i``: ``x_y`` in multiples of input 0's size."""
     row, col = divmod(i, columns)
-    return f"{'+'.join(['w0'] * col) or '0'}_{'+'.join(['h0'] * row) or '0'}"
+    return (
+        f"{'+'.join(['w0'] * col) or '0'}_{'+'.join(['h0'] * row) or '0'}"
+    )
 
 
 def video_html(video: bytes, width: int, height: int) -> str:
     """An HTML ``<video>`` that plays the MP4 ``video`` embedded in the page."""
     limit_mb = mpl.rcParams["animation.embed_limit"]
-    if len(video) * 4 / 3 > limit_mb * 1024 * 1024:  # base64 makes it 4/3 larger
+    if (
+        len(video) * 4 / 3 > limit_mb * 1024 * 1024
+    ):  # base64 makes it 4/3 larger
         raise VideoError(
             f"the video is {len(video) / 1e6:.1f} MB, over "
             f"rcParams['animation.embed_limit'] = {limit_mb} MB"
@@ -257,15 +301,24 @@ def video_html(video: bytes, width: int, height: int) -> str:
 
 # ---------------------------------------------------------------- drawing
 
+
 def _draw_panel(ax, panel: Panel) -> Callable[[int], tuple]:
     """Draw ``panel``'s first frame on ``ax``; return ``update(i)`` for frame ``i``."""
     t = np.arange(len(panel.clean))
     if panel.noisy is not None:
         noisy = np.asarray(panel.noisy).reshape(-1)
-        ax.plot(t, noisy, color=COLORS["noisy"], lw=0.8, label="noisy input")
-    ax.plot(t, panel.clean, color=COLORS["clean"], lw=2, label="clean signal")
+        ax.plot(
+            t, noisy, color=COLORS["noisy"], lw=0.8, label="noisy input"
+        )
+    ax.plot(
+        t, panel.clean, color=COLORS["clean"], lw=2, label="clean signal"
+    )
     (line,) = ax.plot(
-        t, panel.snapshots[0], color=COLORS["pred"], lw=1.8, label="prediction"
+        t,
+        panel.snapshots[0],
+        color=COLORS["pred"],
+        lw=1.8,
+        label="prediction",
     )
     low = min(panel.snapshots.min(), panel.clean.min())
     high = max(panel.snapshots.max(), panel.clean.max())
@@ -295,9 +348,13 @@ def _fallback(reason: str) -> str:
     return reason
 
 
-def _player(fig, update, count: int, fps: int, reason: str | None) -> Animation:
+def _player(
+    fig, update, count: int, fps: int, reason: str | None
+) -> Animation:
     """matplotlib's JavaScript player of ``update(0) .. update(count - 1)``."""
-    anim = FuncAnimation(fig, update, frames=count, interval=1000 / fps, blit=False)
+    anim = FuncAnimation(
+        fig, update, frames=count, interval=1000 / fps, blit=False
+    )
     html = anim.to_jshtml(fps=fps, default_mode="once")
     return Animation(html=html, kind="jshtml", frames=count, reason=reason)
 
@@ -338,32 +395,47 @@ def animate_snapshots(
                     fig, update, count, fps=fps, timeout=timeout
                 )
                 html = video_html(video, width, height)
-                return Animation(html=html, kind="video", frames=count, video=video)
+                return Animation(
+                    html=html, kind="video", frames=count, video=video
+                )
             except VideoError as err:
                 reason = _fallback(str(err))
         return _player(fig, update, count, fps, reason)
     finally:
-        plt.close(fig)  # otherwise the notebook also shows the last frame as a still
+        plt.close(
+            fig
+        )  # otherwise the notebook also shows the last frame as a still
 
 
-def _panel_video(panel: Panel, *, fps, figsize, dpi, timeout) -> tuple[bytes, tuple]:
+def _panel_video(
+    panel: Panel, *, fps, figsize, dpi, timeout
+) -> tuple[bytes, tuple]:
     fig, ax = plt.subplots(figsize=figsize, dpi=dpi, layout="constrained")
     try:
         update = _draw_panel(ax, panel)
-        return render_video(fig, update, len(panel.snapshots), fps=fps, timeout=timeout)
+        return render_video(
+            fig, update, len(panel.snapshots), fps=fps, timeout=timeout
+        )
     finally:
         plt.close(fig)
 
 
-def _grid_player(panels, columns, *, fps, figsize, dpi, reason) -> Animation:
+def _grid_player(
+    panels, columns, *, fps, figsize, dpi, reason
+) -> Animation:
     """All ``panels`` in one figure, animated together by the JavaScript player."""
     rows = math.ceil(len(panels) / columns)
     size = (figsize[0] * columns, figsize[1] * rows)
     fig, axes = plt.subplots(
-        rows, columns, figsize=size, dpi=dpi, layout="constrained", squeeze=False
+        rows,
+        columns,
+        figsize=size,
+        dpi=dpi,
+        layout="constrained",
+        squeeze=False,
     )
     try:
-        for ax in axes.flat[len(panels):]:
+        for ax in axes.flat[len(panels) :]:
             ax.set_axis_off()
         updates = [_draw_panel(ax, p) for ax, p in zip(axes.flat, panels)]
 
@@ -394,23 +466,38 @@ def animate_grid(
     the reason is printed. Every panel must have the same number of frames.
     """
     if len(panels) == 0 or not all(isinstance(p, Panel) for p in panels):
-        raise ValueError(f"panels must be a non-empty list of Panel, got {panels!r}")
+        raise ValueError(
+            f"panels must be a non-empty list of Panel, got {panels!r}"
+        )
     positive_int("columns", columns)
     counts = [len(p.snapshots) for p in panels]
     if len(set(counts)) != 1:
-        raise ValueError(f"panels must have the same number of frames, got {counts}")
+        raise ValueError(
+            f"panels must have the same number of frames, got {counts}"
+        )
     _check_options(fps, prefer, timeout)
     reason = None
     if prefer == "video":
         try:
             parts = [
-                _panel_video(p, fps=fps, figsize=figsize, dpi=dpi, timeout=timeout)
+                _panel_video(
+                    p, fps=fps, figsize=figsize, dpi=dpi, timeout=timeout
+                )
                 for p in panels
             ]
-            grid = compose_grid([v for v, _ in parts], columns=columns, timeout=timeout)
-            (width, height), rows = parts[0][1], math.ceil(len(panels) / columns)
-            html = video_html(grid, width * min(columns, len(panels)), height * rows)
-            return Animation(html=html, kind="video", frames=counts[0], video=grid)
+            grid = compose_grid(
+                [v for v, _ in parts], columns=columns, timeout=timeout
+            )
+            (width, height), rows = (
+                parts[0][1],
+                math.ceil(len(panels) / columns),
+            )
+            html = video_html(
+                grid, width * min(columns, len(panels)), height * rows
+            )
+            return Animation(
+                html=html, kind="video", frames=counts[0], video=grid
+            )
         except VideoError as err:
             reason = _fallback(str(err))
     return _grid_player(

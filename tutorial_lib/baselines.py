@@ -37,7 +37,9 @@ def _as_batch(noisy, name: str = "noisy") -> np.ndarray:
     """``noisy`` as a finite ``(n, T)`` float64 array, ``T >= 2``."""
     array = np.asarray(noisy, dtype=np.float64)
     if array.ndim != 2 or array.shape[1] < 2:
-        raise ValueError(f"{name} must have shape (n, T) with T >= 2, got {array.shape}")
+        raise ValueError(
+            f"{name} must have shape (n, T) with T >= 2, got {array.shape}"
+        )
     bad = ~np.isfinite(array)
     if bad.any():
         row, col = np.argwhere(bad)[0]
@@ -54,18 +56,25 @@ def _period(period) -> float:
 
 
 def _window(window: int, length: int, *, odd: bool = False) -> int:
-    integer("window", window, minimum=1, maximum=length)  # at most the sequence length
+    integer(
+        "window", window, minimum=1, maximum=length
+    )  # at most the sequence length
     if odd and window % 2 == 0:
-        raise ValueError(f"window must be odd for a centred filter, got {window}")
+        raise ValueError(
+            f"window must be odd for a centred filter, got {window}"
+        )
     return int(window)
 
 
 # ---------------------------------------------------------------- classical filters
 
+
 def moving_average(noisy, window: int) -> np.ndarray:
     """Centred mean over ``window`` (odd) samples; the ends reflect the signal."""
     x = _as_batch(noisy)
-    return ndimage.uniform_filter1d(x, _window(window, x.shape[1], odd=True), axis=1, mode="reflect")
+    return ndimage.uniform_filter1d(
+        x, _window(window, x.shape[1], odd=True), axis=1, mode="reflect"
+    )
 
 
 def savgol(noisy, window: int, polyorder: int = 3) -> np.ndarray:
@@ -73,10 +82,14 @@ def savgol(noisy, window: int, polyorder: int = 3) -> np.ndarray:
     x = _as_batch(noisy)
     window = _window(window, x.shape[1], odd=True)
     if not 0 <= polyorder < window:
-        raise ValueError(f"polyorder must lie in [0, window), got {polyorder} for window {window}")
+        raise ValueError(
+            f"polyorder must lie in [0, window), got {polyorder} for window {window}"
+        )
     # The filter is linear: build its (T, T) matrix once from the identity, then
     # one product filters every row (scipy's edge fitting is slow row by row).
-    matrix = signal.savgol_filter(np.eye(x.shape[1]), window, polyorder, axis=0, mode="interp")
+    matrix = signal.savgol_filter(
+        np.eye(x.shape[1]), window, polyorder, axis=0, mode="interp"
+    )
     return x @ matrix.T
 
 
@@ -84,7 +97,9 @@ def lowpass(noisy, cutoff: float, order: int = 4) -> np.ndarray:
     """Zero-phase Butterworth low-pass; ``cutoff`` in cycles per sample, in (0, 0.5)."""
     x = _as_batch(noisy)
     if not 0 < cutoff < 0.5:
-        raise ValueError(f"cutoff must lie in (0, 0.5) cycles per sample (0.5 is Nyquist), got {cutoff}")
+        raise ValueError(
+            f"cutoff must lie in (0, 0.5) cycles per sample (0.5 is Nyquist), got {cutoff}"
+        )
     sos = signal.butter(order, cutoff, fs=1.0, output="sos")
     return signal.sosfiltfilt(sos, x, axis=1, padtype="even")
 
@@ -108,7 +123,10 @@ class Choice:
         return self.gain * filter_fn(noisy, self.value)
 
 
-LOSS_FNS = {"l1": lambda a, b: float(np.mean(np.abs(a - b))), "mse": lambda a, b: float(np.mean((a - b) ** 2))}
+LOSS_FNS = {
+    "l1": lambda a, b: float(np.mean(np.abs(a - b))),
+    "mse": lambda a, b: float(np.mean((a - b) ** 2)),
+}
 
 
 def choose_parameter(
@@ -130,17 +148,25 @@ def choose_parameter(
     """
     x, y = _as_batch(noisy), _as_batch(clean, "clean")
     if x.shape != y.shape:
-        raise ValueError(f"noisy {x.shape} and clean {y.shape} must have the same shape")
+        raise ValueError(
+            f"noisy {x.shape} and clean {y.shape} must have the same shape"
+        )
     if loss not in LOSS_FNS:
-        raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(LOSS_FNS)}")
+        raise ValueError(
+            f"unknown loss {loss!r}; expected one of {', '.join(LOSS_FNS)}"
+        )
     if len(candidates) == 0:
-        raise ValueError("candidates is empty; give at least one parameter value to try")
+        raise ValueError(
+            "candidates is empty; give at least one parameter value to try"
+        )
     scores, gains = {}, {}
     for value in candidates:
         out = filter_fn(x, value)
         gains[value] = 1.0
         if fit_gain:
-            with np.errstate(invalid="ignore", divide="ignore"):  # checked below
+            with np.errstate(
+                invalid="ignore", divide="ignore"
+            ):  # checked below
                 gains[value] = float(np.sum(out * y) / np.sum(out * out))
         scores[value] = LOSS_FNS[loss](gains[value] * out, y)
         if not np.isfinite(scores[value]):
@@ -154,14 +180,22 @@ def choose_parameter(
 
 # ---------------------------------------------------------------- oracles, 2018 task
 
-def offset_oracle(noisy, period: float = 60.0, max_offset: int = 100) -> np.ndarray:
+
+def offset_oracle(
+    noisy, period: float = 60.0, max_offset: int = 100
+) -> np.ndarray:
     """The sine ``sin(2 pi (t + k) / period)`` with the integer ``k`` in ``0..max_offset`` that fits best."""
     x = _as_batch(noisy)
     non_negative_int("max_offset", max_offset)
     period = _period(period)
-    templates = sine(np.arange(x.shape[1])[None, :] + np.arange(max_offset + 1)[:, None], period)  # (K, T)
+    templates = sine(
+        np.arange(x.shape[1])[None, :] + np.arange(max_offset + 1)[:, None],
+        period,
+    )  # (K, T)
     # ||x - c||^2 = ||x||^2 - 2 x.c + ||c||^2; the first term is the same for every k
-    cost = (templates**2).sum(axis=1)[None, :] - 2 * x @ templates.T  # (n, K)
+    cost = (templates**2).sum(axis=1)[
+        None, :
+    ] - 2 * x @ templates.T  # (n, K)
     return templates[cost.argmin(axis=1)]
 
 
@@ -170,17 +204,25 @@ def lsq_sine(noisy, period: float = 60.0) -> np.ndarray:
     x = _as_batch(noisy)
     period = _period(period)
     t = np.arange(x.shape[1])
-    basis = np.stack([np.sin(2 * np.pi * t / period), np.cos(2 * np.pi * t / period)], axis=1)  # (T, 2)
+    basis = np.stack(
+        [np.sin(2 * np.pi * t / period), np.cos(2 * np.pi * t / period)],
+        axis=1,
+    )  # (T, 2)
     coef, *_ = np.linalg.lstsq(basis, x.T, rcond=None)  # (2, n)
     return (basis @ coef).T
 
 
 # ---------------------------------------------------------------- oracle, 2024 task
 
+
 def _two_tone_parts(x: np.ndarray, f1: np.ndarray, f2: np.ndarray):
     """Signal and its derivatives in ``f1`` and ``f2``, each ``(n, T)``."""
     s, c = np.sin(f1[:, None] * x), np.cos(2 * f2[:, None] * x)
-    return s + c, x * np.cos(f1[:, None] * x), -2 * x * np.sin(2 * f2[:, None] * x)
+    return (
+        s + c,
+        x * np.cos(f1[:, None] * x),
+        -2 * x * np.sin(2 * f2[:, None] * x),
+    )
 
 
 def two_tone_oracle(
@@ -211,23 +253,47 @@ def two_tone_oracle(
     y = _as_batch(noisy)
     x = np.asarray(x, dtype=np.float64)
     if x.shape != (y.shape[1],):
-        raise ValueError(f"x must have shape (T,) = ({y.shape[1]},), got {x.shape}")
+        raise ValueError(
+            f"x must have shape (T,) = ({y.shape[1]},), got {x.shape}"
+        )
     if not np.isfinite(x).all():
         bad = int((~np.isfinite(x)).sum())
-        raise ValueError(f"x must be finite, got {bad} NaN or infinite value(s)")
+        raise ValueError(
+            f"x must be finite, got {bad} NaN or infinite value(s)"
+        )
     low, high = freq_range
     if not 0 <= low < high or grid < 2:
-        raise ValueError(f"need 0 <= low < high and grid >= 2, got freq_range={freq_range}, grid={grid}")
+        raise ValueError(
+            f"need 0 <= low < high and grid >= 2, got freq_range={freq_range}, grid={grid}"
+        )
     lattice = np.linspace(low, high, grid)
-    sines, cosines = np.sin(lattice[:, None] * x), np.cos(2 * lattice[:, None] * x)  # (G, T)
-    norms = (sines**2).sum(1)[:, None] + (cosines**2).sum(1)[None, :] + 2 * sines @ cosines.T  # (G, G)
+    sines, cosines = (
+        np.sin(lattice[:, None] * x),
+        np.cos(2 * lattice[:, None] * x),
+    )  # (G, T)
+    norms = (
+        (sines**2).sum(1)[:, None]
+        + (cosines**2).sum(1)[None, :]
+        + 2 * sines @ cosines.T
+    )  # (G, G)
     f1, f2 = np.empty(len(y)), np.empty(len(y))
-    for start in range(0, len(y), 256):  # chunks keep the (chunk, G, G) score table small
+    for start in range(
+        0, len(y), 256
+    ):  # chunks keep the (chunk, G, G) score table small
         chunk = y[start : start + 256]
-        dots = (chunk @ sines.T)[:, :, None] + (chunk @ cosines.T)[:, None, :]
+        dots = (chunk @ sines.T)[:, :, None] + (chunk @ cosines.T)[
+            :, None, :
+        ]
         # energy explained with a positive gain (the generator's gain is 1 - alpha > 0)
-        best = (np.maximum(dots, 0) ** 2 / norms).reshape(len(chunk), -1).argmax(axis=1)
-        f1[start : start + 256], f2[start : start + 256] = lattice[best // grid], lattice[best % grid]
+        best = (
+            (np.maximum(dots, 0) ** 2 / norms)
+            .reshape(len(chunk), -1)
+            .argmax(axis=1)
+        )
+        f1[start : start + 256], f2[start : start + 256] = (
+            lattice[best // grid],
+            lattice[best % grid],
+        )
 
     def residual(g, a, b):
         return y - g[:, None] * _two_tone_parts(x, a, b)[0]
@@ -237,14 +303,26 @@ def two_tone_oracle(
     sse = (residual(gain, f1, f2) ** 2).sum(1)
     for _ in range(iterations):
         f, d1, d2 = _two_tone_parts(x, f1, f2)
-        jac = np.stack([f, gain[:, None] * d1, gain[:, None] * d2], axis=2)  # (n, T, 3)
+        jac = np.stack(
+            [f, gain[:, None] * d1, gain[:, None] * d2], axis=2
+        )  # (n, T, 3)
         r = residual(gain, f1, f2)
         jtj = jac.transpose(0, 2, 1) @ jac + 1e-9 * np.eye(3)
-        step = np.linalg.solve(jtj, (jac.transpose(0, 2, 1) @ r[:, :, None]))[..., 0]
-        g_new, a_new, b_new = gain + step[:, 0], f1 + step[:, 1], f2 + step[:, 2]
+        step = np.linalg.solve(
+            jtj, (jac.transpose(0, 2, 1) @ r[:, :, None])
+        )[..., 0]
+        g_new, a_new, b_new = (
+            gain + step[:, 0],
+            f1 + step[:, 1],
+            f2 + step[:, 2],
+        )
         sse_new = (residual(g_new, a_new, b_new) ** 2).sum(1)
         better = sse_new < sse
-        gain, f1, f2 = np.where(better, g_new, gain), np.where(better, a_new, f1), np.where(better, b_new, f2)
+        gain, f1, f2 = (
+            np.where(better, g_new, gain),
+            np.where(better, a_new, f1),
+            np.where(better, b_new, f2),
+        )
         sse = np.where(better, sse_new, sse)
     fitted = two_tone(x[None, :], f1[:, None], f2[:, None])
     return (fitted, np.stack([f1, f2], axis=1)) if return_freqs else fitted

@@ -70,7 +70,11 @@ def config_key(config: Mapping[str, Any]) -> str:
 def fit_settings(config: FitConfig) -> dict[str, Any]:
     """The fields of ``config`` that decide a training's result, for a cache
     key: every one but ``progress`` (showing a progress bar changes nothing)."""
-    return {k: v for k, v in dataclasses.asdict(config).items() if k != "progress"}
+    return {
+        k: v
+        for k, v in dataclasses.asdict(config).items()
+        if k != "progress"
+    }
 
 
 def _remove_stale_tmp(directory: Path) -> None:
@@ -106,13 +110,19 @@ def _load_or_set_aside(path: Path) -> tuple[bool, Any]:
     except Exception as err:  # noqa: BLE001 - any unreadable file is set aside
         aside = path.with_name(path.name + ".corrupt")
         os.replace(path, aside)
-        print(f"{path}: cannot be read ({type(err).__name__}: {err}); "
-              f"moved to {aside.name} and computing the run again")
+        print(
+            f"{path}: cannot be read ({type(err).__name__}: {err}); "
+            f"moved to {aside.name} and computing the run again"
+        )
         return False, None
 
 
-def _compute_and_save(name: str, config: Mapping[str, Any], compute: Callable[[], T],
-                      path: Path) -> T:
+def _compute_and_save(
+    name: str,
+    config: Mapping[str, Any],
+    compute: Callable[[], T],
+    path: Path,
+) -> T:
     started = time.perf_counter()
     result = compute()
     if interrupted_histories(result):
@@ -126,7 +136,8 @@ def _compute_and_save(name: str, config: Mapping[str, Any], compute: Callable[[]
         warnings.warn(
             f"{name}: the result was computed but could not be saved to {path} "
             f"({type(err).__name__}: {err}); it will be computed again next time",
-            RuntimeWarning, stacklevel=3,
+            RuntimeWarning,
+            stacklevel=3,
         )
         return result
     took = time.perf_counter() - started
@@ -134,9 +145,14 @@ def _compute_and_save(name: str, config: Mapping[str, Any], compute: Callable[[]
     return result
 
 
-def _cached(name: str, config: Mapping[str, Any], compute: Callable[[], T], *,
-            directory: Path, before_compute: Callable[[], None] = lambda: None,
-            ) -> tuple[T, bool]:
+def _cached(
+    name: str,
+    config: Mapping[str, Any],
+    compute: Callable[[], T],
+    *,
+    directory: Path,
+    before_compute: Callable[[], None] = lambda: None,
+) -> tuple[T, bool]:
     """``(result, reused)``: :func:`cached` without its message about reuse."""
     if not name or any(c in name for c in "/\\ "):
         raise ValueError(
@@ -152,8 +168,13 @@ def _cached(name: str, config: Mapping[str, Any], compute: Callable[[], T], *,
     return _compute_and_save(name, config, compute, path), False
 
 
-def cached(name: str, config: Mapping[str, Any], compute: Callable[[], T], *,
-           directory: Path) -> T:
+def cached(
+    name: str,
+    config: Mapping[str, Any],
+    compute: Callable[[], T],
+    *,
+    directory: Path,
+) -> T:
     """``compute()``, or its saved result for the same ``name`` and ``config``.
 
     Args:
@@ -180,8 +201,11 @@ def load_cached(path: Path) -> Any:
 
 
 def _label(config: Mapping[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in config.items()
-                     if not isinstance(v, (dict, list)))
+    return ", ".join(
+        f"{k}={v}"
+        for k, v in config.items()
+        if not isinstance(v, (dict, list))
+    )
 
 
 def run_grid(
@@ -201,12 +225,21 @@ def run_grid(
     configs = list(configs)
     results, reused = [], 0
     for i, config in enumerate(configs, 1):
-        announce = functools.partial(print, f"[{i}/{len(configs)}] {_label(config)}")
-        result, was_reused = _cached(name, config, functools.partial(compute, config),
-                                     directory=directory, before_compute=announce)
+        announce = functools.partial(
+            print, f"[{i}/{len(configs)}] {_label(config)}"
+        )
+        result, was_reused = _cached(
+            name,
+            config,
+            functools.partial(compute, config),
+            directory=directory,
+            before_compute=announce,
+        )
         results.append(result)
         reused += was_reused
     trained = len(configs) - reused
-    print(f"{len(configs)} runs: {reused} reused from {directory}"
-          + (f", {trained} trained" if trained else ""))
+    print(
+        f"{len(configs)} runs: {reused} reused from {directory}"
+        + (f", {trained} trained" if trained else "")
+    )
     return results

@@ -19,8 +19,14 @@ def is_integer(value) -> bool:
     return integral and not isinstance(value, (bool, np.bool_))
 
 
-def integer(name: str, value, *, minimum: int | None = None,
-            maximum: int | None = None, none: str | None = None) -> int | None:
+def integer(
+    name: str,
+    value,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    none: str | None = None,
+) -> int | None:
     """``value`` as an ``int``, checked to be an integer in ``[minimum, maximum]``.
 
     ``none`` says what ``None`` means (``"full batch"``), and allows it.
@@ -31,13 +37,18 @@ def integer(name: str, value, *, minimum: int | None = None,
     """
     if value is None and none is not None:
         return None
-    inside = is_integer(value) and (minimum is None or value >= minimum) and (
-        maximum is None or value <= maximum)
+    inside = (
+        is_integer(value)
+        and (minimum is None or value >= minimum)
+        and (maximum is None or value <= maximum)
+    )
     if not inside:
         if minimum is not None and maximum is not None:
             expected = f"an integer in [{minimum}, {maximum}]"
         elif minimum is not None or maximum is not None:
-            bound = f">= {minimum}" if minimum is not None else f"<= {maximum}"
+            bound = (
+                f">= {minimum}" if minimum is not None else f"<= {maximum}"
+            )
             expected = f"an integer {bound}"
         else:
             expected = "an integer"
@@ -49,29 +60,43 @@ def integer(name: str, value, *, minimum: int | None = None,
 def positive_int(name: str, value) -> int:
     """``value`` as an ``int``, checked to be an integer >= 1."""
     if not is_integer(value) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        raise ValueError(
+            f"{name} must be a positive integer, got {value!r}"
+        )
     return int(value)
 
 
 def non_negative_int(name: str, value) -> int:
     """``value`` as an ``int``, checked to be an integer >= 0 (a seed, an offset)."""
     if not is_integer(value) or value < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+        raise ValueError(
+            f"{name} must be a non-negative integer, got {value!r}"
+        )
     return int(value)
 
 
-def finite_number(name: str, value, *, positive: bool = False,
-                  minimum: float | None = None, unit: str = "") -> float:
+def finite_number(
+    name: str,
+    value,
+    *,
+    positive: bool = False,
+    minimum: float | None = None,
+    unit: str = "",
+) -> float:
     """``value`` as a float, checked to be a finite real number (not a bool).
 
     ``positive`` asks for ``value > 0``; ``minimum`` for ``value >= minimum``;
     ``unit`` ends the expectation in the message (``" of seconds"``).
     """
-    real = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+    real = isinstance(value, numbers.Real) and not isinstance(
+        value, (bool, np.bool_)
+    )
     kind = "a positive finite number" if positive else "a finite number"
     if not real or not math.isfinite(value) or (positive and not value > 0):
         raise ValueError(f"{name} must be {kind}{unit}, got {value!r}")
     if minimum is not None and not value >= minimum:
-        raise ValueError(f"{name} must be a finite number >= {minimum}{unit}, "
-                         f"got {value!r}")
+        raise ValueError(
+            f"{name} must be a finite number >= {minimum}{unit}, "
+            f"got {value!r}"
+        )
     return float(value)

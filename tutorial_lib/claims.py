@@ -66,7 +66,9 @@ def _values(values) -> dict[str, float]:
     return out
 
 
-def check(statement: str, holds, *, values: Mapping[str, float], profile: str) -> Claim:
+def check(
+    statement: str, holds, *, values: Mapping[str, float], profile: str
+) -> Claim:
     """Check a claim: raise at ``full`` if it fails, print it at ``smoke``.
 
     Args:
@@ -83,7 +85,9 @@ def check(statement: str, holds, *, values: Mapping[str, float], profile: str) -
         ClaimFailed: at ``full``, a claim that does not hold.
     """
     if not isinstance(statement, str) or not statement.strip():
-        raise ValueError(f"statement must be a non-empty string, got {statement!r}")
+        raise ValueError(
+            f"statement must be a non-empty string, got {statement!r}"
+        )
     if not isinstance(holds, (bool, np.bool_)):
         raise ValueError(
             f"holds must be a bool or a numpy bool, got {type(holds).__name__} "
@@ -96,7 +100,11 @@ def check(statement: str, holds, *, values: Mapping[str, float], profile: str) -
     claim = Claim(statement, bool(holds), _values(values))
     if profile == "full" and not claim.held:
         raise ClaimFailed(claim.line())
-    print(claim.line(" (not enforced at smoke size)" if profile == "smoke" else ""))
+    print(
+        claim.line(
+            " (not enforced at smoke size)" if profile == "smoke" else ""
+        )
+    )
     return claim
 
 
@@ -113,7 +121,9 @@ def _sample(name: str, values) -> np.ndarray:
     return array
 
 
-def differs(a: Sequence[float], b: Sequence[float], *, k: float = 2.0) -> bool:
+def differs(
+    a: Sequence[float], b: Sequence[float], *, k: float = 2.0
+) -> bool:
     """Whether the means of ``a`` and ``b`` differ by more than ``k`` standard errors.
 
     The rule: ``|mean(a) - mean(b)| > k * sqrt(se_a**2 + se_b**2)``, with
@@ -133,7 +143,9 @@ def differs(a: Sequence[float], b: Sequence[float], *, k: float = 2.0) -> bool:
     """
     x, y = _sample("a", a), _sample("b", b)
     if isinstance(k, bool) or not isinstance(k, numbers.Real) or not k > 0:
-        raise ValueError(f"k must be a positive number of standard errors, got {k!r}")
+        raise ValueError(
+            f"k must be a positive number of standard errors, got {k!r}"
+        )
     if len(x) == 1 and len(y) == 1:
         raise ValueError(
             f"a and b are single values ({x[0]}, {y[0]}): give repeated results "
@@ -141,7 +153,11 @@ def differs(a: Sequence[float], b: Sequence[float], *, k: float = 2.0) -> bool:
         )
 
     def se(s: np.ndarray) -> float:
-        return float(np.std(s, ddof=1) / math.sqrt(len(s))) if len(s) > 1 else 0.0
+        return (
+            float(np.std(s, ddof=1) / math.sqrt(len(s)))
+            if len(s) > 1
+            else 0.0
+        )
 
     gap = abs(float(np.mean(x)) - float(np.mean(y)))
     return bool(gap > k * math.sqrt(se(x) ** 2 + se(y) ** 2))

@@ -69,6 +69,7 @@ class Pairs:
 
 # ---------------------------------------------------------------- 2018 task
 
+
 def sine(t: np.ndarray, period: float = 60.0) -> np.ndarray:
     """``sin(2 pi t / period)``: the clean signal of the 2018 task, shape of ``t``."""
     period = finite_number("period", period, positive=True)
@@ -95,7 +96,9 @@ def sine_dataset(
     """
     n, length = positive_int("n", n), positive_int("length", length)
     finite_number("period", period, positive=True)
-    finite_number("noise", noise, minimum=0.0)  # the uniform noise's half-width
+    finite_number(
+        "noise", noise, minimum=0.0
+    )  # the uniform noise's half-width
     max_offset = length if max_offset is None else max_offset
     if not is_integer(max_offset) or max_offset < 0:
         raise ValueError(
@@ -130,16 +133,23 @@ def split(data: Pairs, n_train: int | float) -> tuple[Pairs, Pairs]:
             f"got {n_train!r}"
         )
     if not 0 < count < n:
-        raise ValueError(f"n_train={n_train!r} leaves an empty side for {n} sequences")
+        raise ValueError(
+            f"n_train={n_train!r} leaves an empty side for {n} sequences"
+        )
     return data[:count], data[count:]
 
 
 # ---------------------------------------------------------------- 2024 task
 
-def two_tone_grid(length: int = 256, x_max: float = 4 * math.pi) -> np.ndarray:
+
+def two_tone_grid(
+    length: int = 256, x_max: float = 4 * math.pi
+) -> np.ndarray:
     """The sample points ``x``: ``(length,)`` evenly spaced points of ``[0, x_max]``."""
     length = positive_int("length", length)
-    return np.linspace(0.0, finite_number("x_max", x_max, positive=True), length)
+    return np.linspace(
+        0.0, finite_number("x_max", x_max, positive=True), length
+    )
 
 
 def two_tone(x: np.ndarray, f1, f2) -> np.ndarray:
@@ -147,10 +157,14 @@ def two_tone(x: np.ndarray, f1, f2) -> np.ndarray:
     return np.sin(np.asarray(f1) * x) + np.cos(2 * np.asarray(f2) * x)
 
 
-def mix_noise(clean: np.ndarray, eps: np.ndarray, alpha: float) -> np.ndarray:
+def mix_noise(
+    clean: np.ndarray, eps: np.ndarray, alpha: float
+) -> np.ndarray:
     """``(1 - alpha) * clean + alpha * eps``: the 2024 post's corruption, float32."""
     if not 0.0 <= finite_number("noise level alpha", alpha) <= 1.0:
-        raise ValueError(f"noise level alpha must lie in [0, 1], got {alpha!r}")
+        raise ValueError(
+            f"noise level alpha must lie in [0, 1], got {alpha!r}"
+        )
     return ((1.0 - alpha) * clean + alpha * eps).astype(np.float32)
 
 
@@ -176,7 +190,9 @@ class TwoToneData:
         Both arrays are new: writing to one level's pairs changes neither
         ``self`` nor any other level.
         """
-        return Pairs(mix_noise(self.clean, self.eps, alpha), self.clean.copy())
+        return Pairs(
+            mix_noise(self.clean, self.eps, alpha), self.clean.copy()
+        )
 
     def __len__(self) -> int:
         return len(self.clean)
@@ -212,12 +228,15 @@ def two_tone_dataset(
     low, high = _freq_range(freq_range)
     rng = _rng(seed)
     freqs = rng.uniform(low, high, size=(n, 2))
-    clean = two_tone(x[None, :], freqs[:, :1], freqs[:, 1:]).astype(np.float32)
+    clean = two_tone(x[None, :], freqs[:, :1], freqs[:, 1:]).astype(
+        np.float32
+    )
     eps = rng.standard_normal(size=clean.shape).astype(np.float32)
     return TwoToneData(x=x, freqs=freqs, clean=clean, eps=eps)
 
 
 # ---------------------------------------------------------------- missing targets
+
 
 def hide_targets(
     targets: np.ndarray,
@@ -239,10 +258,14 @@ def hide_targets(
     out = np.array(targets, dtype=np.float32, copy=True)
     if fraction is not None:
         if not 0.0 <= finite_number("fraction", fraction) <= 1.0:
-            raise ValueError(f"fraction must lie in [0, 1], got {fraction!r}")
+            raise ValueError(
+                f"fraction must lie in [0, 1], got {fraction!r}"
+            )
         count = int(round(fraction * out.size))
     if not is_integer(count) or not 0 <= count <= out.size:
-        raise ValueError(f"count must be an integer in [0, {out.size}], got {count!r}")
+        raise ValueError(
+            f"count must be an integer in [0, {out.size}], got {count!r}"
+        )
     flat = _rng(seed).choice(out.size, size=int(count), replace=False)
     out.reshape(-1)[flat] = np.nan
     return out

@@ -51,8 +51,11 @@ class Case:
         return float(np.mean((self.denoised - self.clean) ** 2))
 
 
-def cases(configs: Sequence[AutoencoderConfig], results: Sequence[Mapping],
-          validation: Mapping[float, object]) -> dict:
+def cases(
+    configs: Sequence[AutoencoderConfig],
+    results: Sequence[Mapping],
+    validation: Mapping[float, object],
+) -> dict:
     """``{(depth, alpha): Case}`` from the sweep's configurations and results.
 
     Args:
@@ -63,19 +66,25 @@ def cases(configs: Sequence[AutoencoderConfig], results: Sequence[Mapping],
             (``config.data()[1]``); sample 0 is shown.
     """
     if len(configs) != len(results) or not configs:
-        raise ValueError(f"need one result per configuration, got {len(configs)} configurations and {len(results)} results")
+        raise ValueError(
+            f"need one result per configuration, got {len(configs)} configurations and {len(results)} results"
+        )
     found = {}
     for config, result in zip(configs, results):
         depth, alpha = int(config.depth), float(config.alpha)
         if alpha not in validation:
-            raise ValueError(f"no validation pairs for noise level {alpha}; expected keys like {sorted(validation)}")
+            raise ValueError(
+                f"no validation pairs for noise level {alpha}; expected keys like {sorted(validation)}"
+            )
         val, history = validation[alpha], result["history"]
         found[depth, alpha] = Case(
             depth=depth,
             alpha=alpha,
             noisy=np.asarray(val.noisy[0], dtype=float),
             clean=np.asarray(val.clean[0], dtype=float),
-            denoised=np.asarray(result["val_pred"][0], dtype=float).reshape(-1),
+            denoised=np.asarray(result["val_pred"][0], dtype=float).reshape(
+                -1
+            ),
             val_mse=float(result["val_mse"]),
             noisy_mse=float(result["noisy_mse"]),
             train_epochs=list(range(1, len(history.epoch_loss) + 1)),
@@ -88,22 +97,37 @@ def cases(configs: Sequence[AutoencoderConfig], results: Sequence[Mapping],
 
 def figure(case: Case, *, dpi: int = 80) -> plt.Figure:
     """The explorer's view of one case: the sample (left) and the training curve (right)."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.4), dpi=dpi, layout="constrained",
-                                      gridspec_kw={"width_ratios": [1.6, 1]})
+    fig, (left, right) = plt.subplots(
+        1,
+        2,
+        figsize=(11, 3.4),
+        dpi=dpi,
+        layout="constrained",
+        gridspec_kw={"width_ratios": [1.6, 1]},
+    )
     left.plot(case.noisy, color="0.7", lw=0.8, label="noisy input")
     left.plot(case.clean, color="k", lw=1.6, label="clean signal")
     left.plot(case.denoised, color="tab:blue", lw=1.4, label="denoised")
-    left.set_title(f"depth {case.depth}, noise level {case.alpha}: sample MSE {case.sample_mse:.4f} "
-                   f"(input {float(np.mean((case.noisy - case.clean) ** 2)):.4f})", fontsize="medium")
+    left.set_title(
+        f"depth {case.depth}, noise level {case.alpha}: sample MSE {case.sample_mse:.4f} "
+        f"(input {float(np.mean((case.noisy - case.clean) ** 2)):.4f})",
+        fontsize="medium",
+    )
     left.set_xlabel("time step")
     left.legend(loc="upper right", fontsize="small", ncol=3)
     right.plot(case.train_epochs, case.train_loss, label="training")
-    right.plot(case.eval_epochs, case.eval_loss, "o-", ms=3, label="validation")
-    right.axhline(case.noisy_mse, color="k", ls="--", lw=1, label="noisy input")
+    right.plot(
+        case.eval_epochs, case.eval_loss, "o-", ms=3, label="validation"
+    )
+    right.axhline(
+        case.noisy_mse, color="k", ls="--", lw=1, label="noisy input"
+    )
     right.set_yscale("log")
     right.set_xlabel("epoch")
     right.set_ylabel("MSE")
-    right.set_title(f"final validation MSE {case.val_mse:.4f}", fontsize="medium")
+    right.set_title(
+        f"final validation MSE {case.val_mse:.4f}", fontsize="medium"
+    )
     right.legend(fontsize="small")
     return fig
 
@@ -122,9 +146,15 @@ def widget(found: Mapping):
     import ipywidgets as widgets
 
     depths, alphas = _axes(found)
-    alpha = widgets.SelectionSlider(options=alphas, value=alphas[0], description="noise level")
-    depth = widgets.SelectionSlider(options=depths, value=depths[0], description="depth")
-    image = widgets.Image(format="png", value=_png_bytes(found[depths[0], alphas[0]], dpi=80))
+    alpha = widgets.SelectionSlider(
+        options=alphas, value=alphas[0], description="noise level"
+    )
+    depth = widgets.SelectionSlider(
+        options=depths, value=depths[0], description="depth"
+    )
+    image = widgets.Image(
+        format="png", value=_png_bytes(found[depths[0], alphas[0]], dpi=80)
+    )
 
     def redraw(_change=None) -> None:
         image.value = _png_bytes(found[depth.value, alpha.value], dpi=80)
@@ -143,7 +173,10 @@ def _png_bytes(case: Case, *, dpi: int) -> bytes:
 
 
 def _png(case: Case) -> str:
-    return "data:image/png;base64," + base64.b64encode(_png_bytes(case, dpi=72)).decode()
+    return (
+        "data:image/png;base64,"
+        + base64.b64encode(_png_bytes(case, dpi=72)).decode()
+    )
 
 
 TEMPLATE = """<div class="tl-explorer" id="{id}">
@@ -185,15 +218,28 @@ class StaticExplorer:
 def static_html(found: Mapping) -> StaticExplorer:
     """Every case rendered to a PNG now, switched in the page by plain JavaScript."""
     if not found:
-        raise ValueError("no cases to explore; pass the dict returned by explorer.cases(...)")
+        raise ValueError(
+            "no cases to explore; pass the dict returned by explorer.cases(...)"
+        )
     depths, alphas = _axes(found)
-    missing = [(d, a) for d in depths for a in alphas if (d, a) not in found]
+    missing = [
+        (d, a) for d in depths for a in alphas if (d, a) not in found
+    ]
     if missing:
-        raise ValueError(f"the explorer needs every depth at every noise level; missing {missing}")
+        raise ValueError(
+            f"the explorer needs every depth at every noise level; missing {missing}"
+        )
     images = {f"{d}/{a}": _png(found[d, a]) for d in depths for a in alphas}
-    key = hashlib.sha256(json.dumps(sorted(images)).encode() + images[f"{depths[0]}/{alphas[0]}"][-64:].encode())
+    key = hashlib.sha256(
+        json.dumps(sorted(images)).encode()
+        + images[f"{depths[0]}/{alphas[0]}"][-64:].encode()
+    )
     html = TEMPLATE.format(
-        id="tl-explorer-" + key.hexdigest()[:10], na=len(alphas) - 1, nd=len(depths) - 1,
-        alphas=json.dumps(alphas), depths=json.dumps(depths), images=json.dumps(images),
+        id="tl-explorer-" + key.hexdigest()[:10],
+        na=len(alphas) - 1,
+        nd=len(depths) - 1,
+        alphas=json.dumps(alphas),
+        depths=json.dumps(depths),
+        images=json.dumps(images),
     )
     return StaticExplorer(html, len(images))

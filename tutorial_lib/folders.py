@@ -31,5 +31,9 @@ def artifacts_dir(profile: str, start: Path | None = None) -> Path:
     if os.environ.get(ARTIFACTS_ENV_VAR):
         return Path(os.environ[ARTIFACTS_ENV_VAR]) / profile
     root = book_root(start)
-    base = root / "_build" if root is not None else (start or Path.cwd()).resolve()
+    base = (
+        root / "_build"
+        if root is not None
+        else (start or Path.cwd()).resolve()
+    )
     return base / "artifacts" / profile

@@ -83,7 +83,9 @@ BOUNDARIES = ("even", "circular")
 
 def _extend(x: np.ndarray, boundary: str) -> np.ndarray:
     """``(n, T)`` -> ``(n, 2T)`` ``[x, x[::-1]]`` for ``"even"``, else ``x`` itself."""
-    return np.concatenate([x, x[:, ::-1]], axis=1) if boundary == "even" else x
+    return (
+        np.concatenate([x, x[:, ::-1]], axis=1) if boundary == "even" else x
+    )
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,9 @@ class WienerFilter:
         return out[:, : self.length]
 
 
-def fit_wiener(train_noisy, train_clean, *, boundary: str = "even") -> WienerFilter:
+def fit_wiener(
+    train_noisy, train_clean, *, boundary: str = "even"
+) -> WienerFilter:
     """The per-frequency least-squares gain ``H(f) = <X* Y> / <|X|^2>``.
 
     ``X``, ``Y``: rFFTs of the ``(n, T)`` training noisy and clean
@@ -139,4 +143,6 @@ def fit_wiener(train_noisy, train_clean, *, boundary: str = "even") -> WienerFil
     power = np.sum(np.abs(spec_x) ** 2, axis=0)
     kept = power > 1e-12 * power.max()
     response = np.divide(cross, power, out=np.zeros_like(cross), where=kept)
-    return WienerFilter(response=response, length=x.shape[1], boundary=boundary)
+    return WienerFilter(
+        response=response, length=x.shape[1], boundary=boundary
+    )

@@ -26,11 +26,15 @@ def _masked_errors(
             "(batch, time, 1))"
         )
     keep = ~torch.isnan(target)
-    filled = torch.where(keep, target, pred.detach())  # no NaN reaches the graph
+    filled = torch.where(
+        keep, target, pred.detach()
+    )  # no NaN reaches the graph
     return (pred - filled) * keep, keep
 
 
-def _mean_over_kept(errors: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
+def _mean_over_kept(
+    errors: torch.Tensor, keep: torch.Tensor
+) -> torch.Tensor:
     kept = keep.sum()
     # On a GPU, reading `kept` would stall every step; `fit` checks its data once
     # instead.
@@ -87,5 +91,7 @@ def loss_function(
         ValueError: an unknown ``name``.
     """
     if name not in LOSSES:
-        raise ValueError(f"unknown loss {name!r}; expected one of {', '.join(LOSSES)}")
+        raise ValueError(
+            f"unknown loss {name!r}; expected one of {', '.join(LOSSES)}"
+        )
     return LOSSES[name].masked if masked else LOSSES[name].plain

@@ -27,7 +27,9 @@ def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
-def receptive_field(model: nn.Module, length: int, *, trials: int = 16, seed: int = 0) -> int:
+def receptive_field(
+    model: nn.Module, length: int, *, trials: int = 16, seed: int = 0
+) -> int:
     """How many input samples the middle output sample depends on.
 
     Counts the input positions where the gradient of output ``length // 2``
@@ -45,7 +47,11 @@ def receptive_field(model: nn.Module, length: int, *, trials: int = 16, seed: in
     positive_int("trials", trials)
     device = next(model.parameters()).device
     generator = torch.Generator().manual_seed(seed)
-    inputs = torch.randn(trials, length, generator=generator).to(device).requires_grad_(True)
+    inputs = (
+        torch.randn(trials, length, generator=generator)
+        .to(device)
+        .requires_grad_(True)
+    )
     was_training = model.training
     model.eval()
     try:
@@ -53,8 +59,12 @@ def receptive_field(model: nn.Module, length: int, *, trials: int = 16, seed: in
     finally:
         model.train(was_training)
     if outputs.numel() != trials * length:
-        raise ValueError(f"expected one output per input sample, (batch, {length}); got {tuple(outputs.shape)}")
-    (grad,) = torch.autograd.grad(outputs.reshape(trials, length)[:, length // 2].sum(), inputs)
+        raise ValueError(
+            f"expected one output per input sample, (batch, {length}); got {tuple(outputs.shape)}"
+        )
+    (grad,) = torch.autograd.grad(
+        outputs.reshape(trials, length)[:, length // 2].sum(), inputs
+    )
     return int((grad.abs().sum(0) > 0).sum())
 
 
@@ -64,7 +74,9 @@ def _as_sequence(x: torch.Tensor) -> tuple[torch.Tensor, bool]:
         return x.unsqueeze(-1), True
     if x.dim() == 3 and x.shape[-1] == 1:
         return x, False
-    raise ValueError(f"expected input of shape (batch, time) or (batch, time, 1), got {tuple(x.shape)}")
+    raise ValueError(
+        f"expected input of shape (batch, time) or (batch, time, 1), got {tuple(x.shape)}"
+    )
 
 
 class SequenceDenoiser(nn.Module):
@@ -93,9 +105,13 @@ class SequenceDenoiser(nn.Module):
     ) -> None:
         super().__init__()
         if cell not in CELLS:
-            raise ValueError(f"unknown cell {cell!r}; expected one of {', '.join(CELLS)}")
+            raise ValueError(
+                f"unknown cell {cell!r}; expected one of {', '.join(CELLS)}"
+            )
         if hidden_size < 1 or num_layers < 1:
-            raise ValueError(f"hidden_size and num_layers must be >= 1, got {hidden_size}, {num_layers}")
+            raise ValueError(
+                f"hidden_size and num_layers must be >= 1, got {hidden_size}, {num_layers}"
+            )
         self.cell = cell
         self.rnn = CELLS[cell](
             input_size=1,
@@ -115,7 +131,11 @@ class SequenceDenoiser(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         seq, flat = _as_sequence(x)
         states, _ = self.rnn(seq)  # (B, T, H * directions)
-        out = seq + self.head(states) if self.residual else self.act(self.head(states))  # (B, T, 1)
+        out = (
+            seq + self.head(states)
+            if self.residual
+            else self.act(self.head(states))
+        )  # (B, T, 1)
         return out.squeeze(-1) if flat else out
 
 
@@ -151,9 +171,13 @@ class ConvAutoencoder(nn.Module):
         if depth < 1:
             raise ValueError(f"depth must be >= 1, got {depth}")
         if kernel_size < 2 or kernel_size % 2:
-            raise ValueError(f"kernel_size must be even and >= 2 so lengths halve exactly, got {kernel_size}")
+            raise ValueError(
+                f"kernel_size must be even and >= 2 so lengths halve exactly, got {kernel_size}"
+            )
         if activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}; expected one of {', '.join(ACTIVATIONS)}")
+            raise ValueError(
+                f"unknown activation {activation!r}; expected one of {', '.join(ACTIVATIONS)}"
+            )
         if norm not in (None, "batch"):
             raise ValueError(f"norm must be None or 'batch', got {norm!r}")
         self.depth, self.skips = depth, skips
@@ -168,12 +192,27 @@ class ConvAutoencoder(nn.Module):
             return nn.Sequential(*parts)
 
         self.down = nn.ModuleList(
-            block(nn.Conv1d(1 if i == 0 else channels, channels, kernel_size, stride=2, padding=pad), last=False)
+            block(
+                nn.Conv1d(
+                    1 if i == 0 else channels,
+                    channels,
+                    kernel_size,
+                    stride=2,
+                    padding=pad,
+                ),
+                last=False,
+            )
             for i in range(depth)
         )
         self.up = nn.ModuleList(
             block(
-                nn.ConvTranspose1d(channels, 1 if i == depth - 1 else channels, kernel_size, stride=2, padding=pad),
+                nn.ConvTranspose1d(
+                    channels,
+                    1 if i == depth - 1 else channels,
+                    kernel_size,
+                    stride=2,
+                    padding=pad,
+                ),
                 last=i == depth - 1,
             )
             for i in range(depth)
@@ -183,7 +222,10 @@ class ConvAutoencoder(nn.Module):
         """Raise a ``ValueError`` naming valid lengths unless ``length`` fits this depth."""
         step = 2**self.depth
         if length % step:
-            below, above = (length // step) * step, (length // step + 1) * step
+            below, above = (
+                (length // step) * step,
+                (length // step + 1) * step,
+            )
             valid = f"{below} or {above}" if below else f"{above}"
             raise ValueError(
                 f"sequence length {length} is not divisible by 2**depth = {step} (depth={self.depth}); "
@@ -220,17 +262,24 @@ class PrototypeDenoiser(nn.Module):
     def __init__(self, length: int, prototypes: int = 256) -> None:
         super().__init__()
         if length < 1 or prototypes < 1:
-            raise ValueError(f"length and prototypes must be >= 1, got {length}, {prototypes}")
+            raise ValueError(
+                f"length and prototypes must be >= 1, got {length}, {prototypes}"
+            )
         self.length = length
         self.score = nn.Linear(length, prototypes)
         self.mix = nn.Linear(prototypes, length)
         self.log_scale = nn.Parameter(torch.zeros(()))
 
     @torch.no_grad()
-    def init_from(self, clean: torch.Tensor, noise_variance: float) -> "PrototypeDenoiser":
+    def init_from(
+        self, clean: torch.Tensor, noise_variance: float
+    ) -> "PrototypeDenoiser":
         """Start from ``prototypes`` clean training targets ``(prototypes, length)``."""
         clean = torch.as_tensor(clean, dtype=torch.float32)
-        if clean.shape != (self.score.out_features, self.length) or not noise_variance > 0:
+        if (
+            clean.shape != (self.score.out_features, self.length)
+            or not noise_variance > 0
+        ):
             raise ValueError(
                 f"need clean of shape ({self.score.out_features}, {self.length}) and noise_variance > 0, "
                 f"got {tuple(clean.shape)} and {noise_variance}"
@@ -238,7 +287,9 @@ class PrototypeDenoiser(nn.Module):
         # -||x - c||^2 / (2 s^2) = (x.c - ||c||^2 / 2) / s^2 + a term that is the same for every c
         self.score.weight.copy_(clean)
         self.score.bias.copy_(-(clean * clean).sum(1) / 2)
-        self.log_scale.fill_(-float(torch.log(torch.tensor(noise_variance))))
+        self.log_scale.fill_(
+            -float(torch.log(torch.tensor(noise_variance)))
+        )
         self.mix.weight.copy_(clean.T)
         self.mix.bias.zero_()
         return self
@@ -246,7 +297,11 @@ class PrototypeDenoiser(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         seq, flat = _as_sequence(x)
         if seq.shape[1] != self.length:
-            raise ValueError(f"this model takes sequences of length {self.length}, got {seq.shape[1]}")
-        weights = torch.softmax(self.score(seq.squeeze(-1)) * self.log_scale.exp(), dim=-1)  # (B, P)
+            raise ValueError(
+                f"this model takes sequences of length {self.length}, got {seq.shape[1]}"
+            )
+        weights = torch.softmax(
+            self.score(seq.squeeze(-1)) * self.log_scale.exp(), dim=-1
+        )  # (B, P)
         out = self.mix(weights).unsqueeze(-1)  # (B, T, 1)
         return out.squeeze(-1) if flat else out

@@ -55,13 +55,19 @@ class SupportMatch:
 
 
 def _bound(name: str, value) -> float:
-    real = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+    real = isinstance(value, numbers.Real) and not isinstance(
+        value, (bool, np.bool_)
+    )
     if not real or not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a non-negative finite number, got {value!r}")
+        raise ValueError(
+            f"{name} must be a non-negative finite number, got {value!r}"
+        )
     return float(value)
 
 
-def offset_templates(length: int, period: float, max_offset: int) -> np.ndarray:
+def offset_templates(
+    length: int, period: float, max_offset: int
+) -> np.ndarray:
     """Every candidate ``sin(2 pi (t + k) / period)``, ``k = 0 .. max_offset``.
 
     Returns:
@@ -106,10 +112,14 @@ def minimax_offset_oracle(
         cost = np.abs(chunk - templates[None]).max(axis=2)  # (c, K)
         lowest = cost.min(axis=1, keepdims=True)
         # the first offset within rounding of the lowest: k, k + period tie
-        offsets[start : start + _CHUNK] = np.argmax(cost <= lowest + _TIE, axis=1)
+        offsets[start : start + _CHUNK] = np.argmax(
+            cost <= lowest + _TIE, axis=1
+        )
         max_error[start : start + _CHUNK] = lowest[:, 0]
     estimate = templates[offsets]
     if not return_match:
         return estimate
-    match = SupportMatch(estimate, offsets, max_error, max_error <= noise + tol)
+    match = SupportMatch(
+        estimate, offsets, max_error, max_error <= noise + tol
+    )
     return estimate, match

@@ -32,8 +32,14 @@ configuration: the saved runs of the old version are then never served."""
 # ones carry the post's dropout=0.1, which a one-layer RNN ignores.
 POST_MODELS = {
     "rnn": (dict(cell="rnn", hidden_size=30, bidirectional=False), 301),
-    "birnn": (dict(cell="rnn", hidden_size=30, bidirectional=True, dropout=0.1), 301),
-    "bigru": (dict(cell="gru", hidden_size=30, bidirectional=True, dropout=0.1), 201),
+    "birnn": (
+        dict(cell="rnn", hidden_size=30, bidirectional=True, dropout=0.1),
+        301,
+    ),
+    "bigru": (
+        dict(cell="gru", hidden_size=30, bidirectional=True, dropout=0.1),
+        201,
+    ),
 }
 POST_TEST_L1 = {"rnn": 0.0611, "birnn": 0.0507, "bigru": 0.0362}
 """The test L1 the post reports for each model (rounded)."""
@@ -54,7 +60,9 @@ class PostRNNConfig:
     def __post_init__(self) -> None:
         n_sequences = positive_int("n_sequences", self.n_sequences)
         object.__setattr__(self, "n_sequences", n_sequences)
-        object.__setattr__(self, "seed", non_negative_int("seed", self.seed))
+        object.__setattr__(
+            self, "seed", non_negative_int("seed", self.seed)
+        )
 
     def build(self) -> SequenceDenoiser:
         """The untrained model (initialised from torch's current seed)."""
@@ -66,14 +74,23 @@ class PostRNNConfig:
 
     def key(self) -> dict[str, Any]:
         """The cache key's configuration (the name is in the file's name)."""
-        return {"n_sequences": self.n_sequences, "seed": self.seed,
-                "probe": "train[:1]",
-                "model": self.model, "fit": fit_settings(self.fit),
-                "version": self.version}
+        return {
+            "n_sequences": self.n_sequences,
+            "seed": self.seed,
+            "probe": "train[:1]",
+            "model": self.model,
+            "fit": fit_settings(self.fit),
+            "version": self.version,
+        }
 
 
-def post_config(name: str, *, n_sequences: int = 10_000, seed: int = BOOK_SEED,
-                epochs: int | None = None) -> PostRNNConfig:
+def post_config(
+    name: str,
+    *,
+    n_sequences: int = 10_000,
+    seed: int = BOOK_SEED,
+    epochs: int | None = None,
+) -> PostRNNConfig:
     """The post's settings for ``"rnn"``, ``"birnn"`` or ``"bigru"``.
 
     ``epochs`` overrides the post's iteration count (301, 301, 201), for the
@@ -81,20 +98,35 @@ def post_config(name: str, *, n_sequences: int = 10_000, seed: int = BOOK_SEED,
     the animation's frame step.
     """
     if name not in POST_MODELS:
-        raise ValueError(f"unknown model name {name!r}; expected one of "
-                         f"{', '.join(POST_MODELS)}")
+        raise ValueError(
+            f"unknown model name {name!r}; expected one of "
+            f"{', '.join(POST_MODELS)}"
+        )
     model, post_epochs = POST_MODELS[name]
-    fit_config = FitConfig(epochs=post_epochs if epochs is None else epochs, lr=1e-2,
-                           batch_size=None, loss="l1", eval_every=10, snapshot_every=4)
-    return PostRNNConfig(name=name, model=dict(model), fit=fit_config,
-                         n_sequences=n_sequences, seed=seed)
+    fit_config = FitConfig(
+        epochs=post_epochs if epochs is None else epochs,
+        lr=1e-2,
+        batch_size=None,
+        loss="l1",
+        eval_every=10,
+        snapshot_every=4,
+    )
+    return PostRNNConfig(
+        name=name,
+        model=dict(model),
+        fit=fit_config,
+        n_sequences=n_sequences,
+        seed=seed,
+    )
 
 
 def post_data(n_sequences: int, seed: int) -> tuple[Pairs, Pairs]:
     """The post's data: ``n_sequences`` noisy sines of length 100, first 80 %
     to train."""
-    return split(sine_dataset(n_sequences, 100, seed=seed),
-                 n_train=int(0.8 * n_sequences))
+    return split(
+        sine_dataset(n_sequences, 100, seed=seed),
+        n_train=int(0.8 * n_sequences),
+    )
 
 
 def fit_post_model(config: PostRNNConfig, *, device=None) -> dict[str, Any]:
@@ -115,9 +147,15 @@ def fit_post_model(config: PostRNNConfig, *, device=None) -> dict[str, Any]:
     train_pairs, test = config.data()
     seed_everything(config.seed)
     model = config.build()
-    history = fit(model, train_pairs.noisy, train_pairs.clean, config.fit,
-                  eval_data=(test.noisy, test.clean), probe=train_pairs.noisy[:1],
-                  device=device)
+    history = fit(
+        model,
+        train_pairs.noisy,
+        train_pairs.clean,
+        config.fit,
+        eval_data=(test.noisy, test.clean),
+        probe=train_pairs.noisy[:1],
+        device=device,
+    )
     if history.interrupted:
         raise KeyboardInterrupt(
             f"training part1-{config.name} was interrupted after "
@@ -137,5 +175,9 @@ def train(config: PostRNNConfig, run: Run) -> dict[str, Any]:
     """:func:`fit_post_model` on ``run.device``, or its saved run in
     ``run.artifacts`` (file ``part1-<name>-<key>.pt``)."""
     compute = functools.partial(fit_post_model, config, device=run.device)
-    return cached(f"part1-{config.name}", config.key(), compute,
-                  directory=run.artifacts)
+    return cached(
+        f"part1-{config.name}",
+        config.key(),
+        compute,
+        directory=run.artifacts,
+    )

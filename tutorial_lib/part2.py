@@ -21,7 +21,11 @@ import numpy as np
 import torch
 
 from tutorial_lib.cache import cached, run_grid
-from tutorial_lib.checks import finite_number, non_negative_int, positive_int
+from tutorial_lib.checks import (
+    finite_number,
+    non_negative_int,
+    positive_int,
+)
 from tutorial_lib.data import Pairs, split, two_tone_dataset
 from tutorial_lib.models import ConvAutoencoder, count_parameters
 from tutorial_lib.runtime import Run
@@ -67,10 +71,14 @@ class AutoencoderConfig:
     def __post_init__(self) -> None:
         alpha = finite_number("noise level alpha", self.alpha)
         if not 0.0 <= alpha <= 1.0:
-            raise ValueError(f"noise level alpha must lie in [0, 1], got {self.alpha}")
+            raise ValueError(
+                f"noise level alpha must lie in [0, 1], got {self.alpha}"
+            )
         object.__setattr__(self, "depth", positive_int("depth", self.depth))
         object.__setattr__(self, "alpha", alpha)
-        object.__setattr__(self, "seed", non_negative_int("seed", self.seed))
+        object.__setattr__(
+            self, "seed", non_negative_int("seed", self.seed)
+        )
 
     def key(self) -> dict[str, Any]:
         """The cache key's configuration: every field; ``skips`` only when
@@ -86,19 +94,27 @@ class AutoencoderConfig:
         The signals depend only on ``n_samples``, ``length`` and ``seed``:
         every run of a sweep sees the same base signals and noise draw.
         """
-        signals = two_tone_dataset(self.n_samples, self.length, seed=self.seed)
+        signals = two_tone_dataset(
+            self.n_samples, self.length, seed=self.seed
+        )
         return split(signals.at(self.alpha), self.train_fraction)
 
     def build(self) -> ConvAutoencoder:
         """The untrained autoencoder, initialised from the seed."""
         torch.manual_seed(self.seed)
-        return ConvAutoencoder(self.depth, channels=self.channels,
-                               kernel_size=self.kernel_size, activation=self.activation,
-                               norm=self.norm, skips=self.skips)
+        return ConvAutoencoder(
+            self.depth,
+            channels=self.channels,
+            kernel_size=self.kernel_size,
+            activation=self.activation,
+            norm=self.norm,
+            skips=self.skips,
+        )
 
 
 DEFAULTS: dict[str, Any] = {
-    f.name: f.default for f in dataclasses.fields(AutoencoderConfig)
+    f.name: f.default
+    for f in dataclasses.fields(AutoencoderConfig)
     if f.name not in IDENTITY
 }
 """The book's settings of every model, read from :class:`AutoencoderConfig`."""
@@ -109,8 +125,9 @@ Part II's models uses ``run.size(full={}, smoke=SMOKE)``, so that they all
 build the same configurations and share the saved runs."""
 
 
-def autoencoder_config(depth: int, alpha: float, *, seed: int,
-                       **overrides: Any) -> AutoencoderConfig:
+def autoencoder_config(
+    depth: int, alpha: float, *, seed: int, **overrides: Any
+) -> AutoencoderConfig:
     """The configuration of one run: :data:`DEFAULTS`, then ``overrides``.
 
     Raises:
@@ -118,30 +135,43 @@ def autoencoder_config(depth: int, alpha: float, *, seed: int,
     """
     unknown = sorted(set(overrides) - set(DEFAULTS) - {"skips"})
     if unknown:
-        raise ValueError(f"unknown setting(s) {', '.join(unknown)}; "
-                         f"expected some of {', '.join(DEFAULTS)} or skips")
+        raise ValueError(
+            f"unknown setting(s) {', '.join(unknown)}; "
+            f"expected some of {', '.join(DEFAULTS)} or skips"
+        )
     return AutoencoderConfig(depth, alpha, seed, **overrides)
 
 
-def sweep_configs(depths: Iterable[int], alphas: Iterable[float], *, seed: int,
-                  **overrides: Any) -> list[AutoencoderConfig]:
+def sweep_configs(
+    depths: Iterable[int],
+    alphas: Iterable[float],
+    *,
+    seed: int,
+    **overrides: Any,
+) -> list[AutoencoderConfig]:
     """Every ``(depth, alpha)`` pair's configuration, noise level by noise level.
 
     ``depths`` and ``alphas`` may be any iterables (generators included).
     """
     depths, alphas = list(depths), list(alphas)
-    return [autoencoder_config(d, a, seed=seed, **overrides)
-            for a in alphas for d in depths]
+    return [
+        autoencoder_config(d, a, seed=seed, **overrides)
+        for a in alphas
+        for d in depths
+    ]
 
 
 def noisy_mse(pairs: Pairs) -> float:
     """MSE of the noisy input itself against the clean signal: the bar a
     denoiser must clear."""
-    return float(np.mean((pairs.noisy.astype(np.float64) - pairs.clean) ** 2))
+    return float(
+        np.mean((pairs.noisy.astype(np.float64) - pairs.clean) ** 2)
+    )
 
 
-def fit_autoencoder(config: AutoencoderConfig, *, device=None,
-                    progress: bool = False) -> dict[str, Any]:
+def fit_autoencoder(
+    config: AutoencoderConfig, *, device=None, progress: bool = False
+) -> dict[str, Any]:
     """Train one configuration, without the cache (:func:`train` caches it).
 
     Returns:
@@ -155,12 +185,24 @@ def fit_autoencoder(config: AutoencoderConfig, *, device=None,
     """
     train_pairs, val = config.data()
     model = config.build()
-    fit_config = FitConfig(epochs=config.epochs, lr=config.lr,
-                           batch_size=config.batch_size, loss="mse",
-                           snapshot_every=config.snapshot_every, seed=config.seed,
-                           progress=progress)
-    history = fit(model, train_pairs.noisy, train_pairs.clean, fit_config,
-                  eval_data=(val.noisy, val.clean), probe=val.noisy[:1], device=device)
+    fit_config = FitConfig(
+        epochs=config.epochs,
+        lr=config.lr,
+        batch_size=config.batch_size,
+        loss="mse",
+        snapshot_every=config.snapshot_every,
+        seed=config.seed,
+        progress=progress,
+    )
+    history = fit(
+        model,
+        train_pairs.noisy,
+        train_pairs.clean,
+        fit_config,
+        eval_data=(val.noisy, val.clean),
+        probe=val.noisy[:1],
+        device=device,
+    )
     if history.interrupted:
         raise KeyboardInterrupt(
             f"training depth {config.depth}, alpha {config.alpha} was interrupted "
@@ -173,7 +215,9 @@ def fit_autoencoder(config: AutoencoderConfig, *, device=None,
         "noisy_mse": noisy_mse(val),
         "val_pred": predict(model, val.noisy[:keep]),
         "parameters": count_parameters(model),
-        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "state_dict": {
+            k: v.detach().cpu() for k, v in model.state_dict().items()
+        },
     }
 
 
@@ -188,7 +232,9 @@ def train(config: AutoencoderConfig, run: Run) -> dict[str, Any]:
     return cached(NAME, config.key(), compute, directory=run.artifacts)
 
 
-def train_grid(configs: Iterable[AutoencoderConfig], run: Run) -> list[dict[str, Any]]:
+def train_grid(
+    configs: Iterable[AutoencoderConfig], run: Run
+) -> list[dict[str, Any]]:
     """:func:`train` for every configuration, with one line for the saved
     runs reused (:func:`tutorial_lib.cache.run_grid`)."""
     keys = [c.key() for c in configs]

@@ -11,8 +11,14 @@ import numpy as np
 from tutorial_lib.training import History
 
 RED, BLUE, GREEN = "#d1495b", "#2e86ab", "#66a182"
-COLORS = {"noisy": "#9aa5b1", "clean": "#1f2933", "pred": RED,
-          "red": RED, "blue": BLUE, "green": GREEN}
+COLORS = {
+    "noisy": "#9aa5b1",
+    "clean": "#1f2933",
+    "pred": RED,
+    "red": RED,
+    "blue": BLUE,
+    "green": GREEN,
+}
 """The book's colours: the roles of :func:`plot_denoising`'s lines, and three
 named colours for anything else that needs telling apart."""
 
@@ -34,12 +40,20 @@ def plot_denoising(
 ):
     """One sequence: noisy input, clean signal and (optionally) the prediction, each ``(time,)``."""
     ax = _ax(ax)
-    series = [("noisy", noisy, dict(lw=1)), ("clean", clean, dict(lw=2)), ("pred", pred, dict(lw=1.8, ls="--"))]
+    series = [
+        ("noisy", noisy, dict(lw=1)),
+        ("clean", clean, dict(lw=2)),
+        ("pred", pred, dict(lw=1.8, ls="--")),
+    ]
     for name, values, style in series:
         if values is not None:
             values = np.asarray(values).reshape(-1)
             t = np.arange(len(values)) if x is None else x
-            label = {"noisy": "noisy input", "clean": "clean signal", "pred": "prediction"}[name]
+            label = {
+                "noisy": "noisy input",
+                "clean": "clean signal",
+                "pred": "prediction",
+            }[name]
             ax.plot(t, values, color=COLORS[name], label=label, **style)
     ax.set_xlabel("time step" if x is None else "x")
     ax.legend(loc="upper right", fontsize="small")
@@ -63,7 +77,9 @@ def plot_losses(
     ``which="eval"`` the evaluation loss at its epochs.
     """
     if which not in ("train", "eval") or per not in ("epoch", "step"):
-        raise ValueError("which must be 'train' or 'eval', per 'epoch' or 'step'")
+        raise ValueError(
+            "which must be 'train' or 'eval', per 'epoch' or 'step'"
+        )
     ax = _ax(ax)
     for label, h in histories.items():
         if which == "eval":
@@ -71,7 +87,9 @@ def plot_losses(
         else:
             values = h.epoch_loss if per == "epoch" else h.step_loss
             ax.plot(np.arange(1, len(values) + 1), values, label=label)
-    ax.set_xlabel("epoch" if (which == "eval" or per == "epoch") else "step")
+    ax.set_xlabel(
+        "epoch" if (which == "eval" or per == "epoch") else "step"
+    )
     ax.set_ylabel(ylabel or f"{which} loss")
     if log:
         ax.set_yscale("log")
@@ -79,16 +97,23 @@ def plot_losses(
     return ax
 
 
-def loss_curves(history: History, *, ax=None,
-                train_label: str = "training (full batch)",
-                eval_label: str = "test", ylabel: str = "L1 loss"):
+def loss_curves(
+    history: History,
+    *,
+    ax=None,
+    train_label: str = "training (full batch)",
+    eval_label: str = "test",
+    ylabel: str = "L1 loss",
+):
     """One run's training loss per iteration and its evaluation loss, on a log
     scale: Part I's figure of a model's training (``epoch_loss`` ``(epochs,)``,
     ``eval_loss`` at ``eval_epochs``)."""
     ax = _ax(ax)
     epochs = np.arange(1, len(history.epoch_loss) + 1)
     ax.plot(epochs, history.epoch_loss, label=train_label)
-    ax.plot(history.eval_epochs, history.eval_loss, "o-", ms=3, label=eval_label)
+    ax.plot(
+        history.eval_epochs, history.eval_loss, "o-", ms=3, label=eval_label
+    )
     ax.set_xlabel("iteration")
     ax.set_ylabel(ylabel)
     ax.set_yscale("log")
@@ -98,13 +123,23 @@ def loss_curves(history: History, *, ax=None,
 
 def per_step_error(pred: np.ndarray, clean: np.ndarray) -> np.ndarray:
     """Mean absolute error at each time step over a set of sequences: ``(n, T) -> (T,)``."""
-    pred, clean = np.asarray(pred).reshape(len(pred), -1), np.asarray(clean).reshape(len(clean), -1)
+    pred, clean = (
+        np.asarray(pred).reshape(len(pred), -1),
+        np.asarray(clean).reshape(len(clean), -1),
+    )
     if pred.shape != clean.shape:
-        raise ValueError(f"pred {pred.shape} and clean {clean.shape} differ")
+        raise ValueError(
+            f"pred {pred.shape} and clean {clean.shape} differ"
+        )
     return np.abs(pred - clean).mean(axis=0)
 
 
-def plot_per_step_error(errors: Mapping[str, np.ndarray], *, ax=None, ylabel: str = "mean |error|"):
+def plot_per_step_error(
+    errors: Mapping[str, np.ndarray],
+    *,
+    ax=None,
+    ylabel: str = "mean |error|",
+):
     """Error against time step, one line per label: ``{"RNN": (T,), ...}``."""
     ax = _ax(ax)
     for label, values in errors.items():
@@ -128,12 +163,19 @@ def sample_grid(
     Returns the figure.
     """
     fig, axes = plt.subplots(
-        len(rows), columns, figsize=(figsize_per[0] * columns, figsize_per[1] * len(rows)),
-        sharex=True, sharey=True, layout="constrained", squeeze=False,
+        len(rows),
+        columns,
+        figsize=(figsize_per[0] * columns, figsize_per[1] * len(rows)),
+        sharex=True,
+        sharey=True,
+        layout="constrained",
+        squeeze=False,
     )
     for r, (values, label) in enumerate(zip(rows, row_labels)):
         for c in range(columns):
             t = np.arange(values.shape[1]) if x is None else x
             axes[r, c].plot(t, values[c], lw=1, color=COLORS["clean"])
-            axes[r, c].set_title(f"{label}, sample {c + 1}", fontsize="small")
+            axes[r, c].set_title(
+                f"{label}, sample {c + 1}", fontsize="small"
+            )
     return fig

@@ -38,5 +38,7 @@ def current_profile(environ: Mapping[str, str] | None = None) -> str:
 def by_profile(profile: str, *, full: T, smoke: T) -> T:
     """Pick the value that belongs to ``profile`` (``full`` or ``smoke``)."""
     if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}")
+        raise ValueError(
+            f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}"
+        )
     return full if profile == "full" else smoke

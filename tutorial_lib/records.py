@@ -71,7 +71,9 @@ def check_id(id: str) -> str:
 def check_chapter(chapter: str) -> str:
     """``chapter`` if it can name a chapter (a notebook's file name without
     ``.ipynb``), else ValueError."""
-    if not isinstance(chapter, str) or not CHAPTER_PATTERN.fullmatch(chapter):
+    if not isinstance(chapter, str) or not CHAPTER_PATTERN.fullmatch(
+        chapter
+    ):
         raise ValueError(
             f"chapter {chapter!r} is not valid; expected the notebook's file name "
             "without .ipynb, such as 'part1_02_vanilla_rnn'"
@@ -89,8 +91,11 @@ def id_from_file_name(name: str) -> str:
     return name.removesuffix(".json").replace(SEPARATOR, "/")
 
 
-def check_record(id: str, value: float, reference: float | None,
-           ) -> tuple[float, float | None]:
+def check_record(
+    id: str,
+    value: float,
+    reference: float | None,
+) -> tuple[float, float | None]:
     """``(value, reference)`` as floats, once ``id`` and both are valid."""
     check_id(id)
     checked = []

@@ -22,7 +22,12 @@ import torch
 from tutorial_lib.checks import non_negative_int
 from tutorial_lib.folders import artifacts_dir
 from tutorial_lib.profile import by_profile, current_profile
-from tutorial_lib.records import check_chapter, check_record, clear_records, records_dir
+from tutorial_lib.records import (
+    check_chapter,
+    check_record,
+    clear_records,
+    records_dir,
+)
 from tutorial_lib.records import record as _record
 
 BOOK_SEED = 0
@@ -31,7 +36,9 @@ BOOK_SEED = 0
 T = TypeVar("T")
 
 
-def choose_device(device: str | torch.device | None = "auto") -> torch.device:
+def choose_device(
+    device: str | torch.device | None = "auto",
+) -> torch.device:
     """Return ``device``, or for ``"auto"``/``None`` the best available one.
 
     The order is CUDA, then Apple's MPS, then the CPU.
@@ -49,11 +56,20 @@ def choose_device(device: str | torch.device | None = "auto") -> torch.device:
     try:
         chosen = torch.device(device)
     except RuntimeError as err:
-        raise ValueError(f"unknown device {device!r}; expected 'auto', 'cpu', 'cuda' or 'mps'") from err
+        raise ValueError(
+            f"unknown device {device!r}; expected 'auto', 'cpu', 'cuda' or 'mps'"
+        ) from err
     if chosen.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device {device!r} was asked for, but CUDA is not available here; use 'auto' or 'cpu'")
-    if chosen.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise ValueError(f"device {device!r} was asked for, but MPS is not available here; use 'auto' or 'cpu'")
+        raise ValueError(
+            f"device {device!r} was asked for, but CUDA is not available here; use 'auto' or 'cpu'"
+        )
+    if chosen.type == "mps" and not (
+        getattr(torch.backends, "mps", None)
+        and torch.backends.mps.is_available()
+    ):
+        raise ValueError(
+            f"device {device!r} was asked for, but MPS is not available here; use 'auto' or 'cpu'"
+        )
     return chosen
 
 
@@ -84,7 +100,9 @@ def device_name(device: torch.device) -> str:
     if device.type == "cuda":
         return f"cuda ({torch.cuda.get_device_name(device)})"
     if device.type == "cpu":
-        return f"cpu ({torch.get_num_threads()} threads, {platform.machine()})"
+        return (
+            f"cpu ({torch.get_num_threads()} threads, {platform.machine()})"
+        )
     return device.type
 
 
@@ -98,7 +116,9 @@ class Run:
     started: float = field(default_factory=time.perf_counter)
     chapter: str | None = None
     records_folder: Path | None = None
-    recorded: dict[str, tuple[float, float | None]] = field(default_factory=dict)
+    recorded: dict[str, tuple[float, float | None]] = field(
+        default_factory=dict
+    )
     """What this run has recorded: ``{id: (value, reference)}``."""
 
     def size(self, *, full: T, smoke: T) -> T:
@@ -116,8 +136,14 @@ class Run:
         """Seconds since :func:`start`."""
         return time.perf_counter() - self.started
 
-    def record(self, id: str, value: float, reference: float | None = None, *,
-               seconds: float | None = None) -> dict:
+    def record(
+        self,
+        id: str,
+        value: float,
+        reference: float | None = None,
+        *,
+        seconds: float | None = None,
+    ) -> dict:
         """Save a headline number (see :func:`tutorial_lib.records.record`).
 
         ``seconds`` is what producing the number cost (a training time, say);
@@ -134,14 +160,21 @@ class Run:
             )
         now = check_record(id, value, reference)
         self._check_repeat(id, now)
-        entry = _record(id, value, reference, profile=self.profile,
-                        device=self.device.type,
-                        seconds=self.elapsed if seconds is None else seconds,
-                        directory=self.records_folder)
+        entry = _record(
+            id,
+            value,
+            reference,
+            profile=self.profile,
+            device=self.device.type,
+            seconds=self.elapsed if seconds is None else seconds,
+            directory=self.records_folder,
+        )
         self.recorded[id] = now
         return entry
 
-    def _check_repeat(self, id: str, now: tuple[float, float | None]) -> None:
+    def _check_repeat(
+        self, id: str, now: tuple[float, float | None]
+    ) -> None:
         """Raise ValueError when ``id`` was recorded by this run with other numbers."""
         before = self.recorded.get(id)
         if before is not None and before != now:
@@ -157,14 +190,20 @@ class Run:
         v = versions()
         line = (
             f"Executed with profile={self.profile}, device={device_name(self.device)}, seed={self.seed}, "
-            f"in {self.elapsed:.1f} s; " + ", ".join(f"{k} {val}" for k, val in v.items())
+            f"in {self.elapsed:.1f} s; "
+            + ", ".join(f"{k} {val}" for k, val in v.items())
         )
         print(line)
         return line
 
 
-def start(seed: int = BOOK_SEED, device: str | torch.device | None = "auto", *,
-          profile: str | None = None, chapter: str | None = None) -> Run:
+def start(
+    seed: int = BOOK_SEED,
+    device: str | torch.device | None = "auto",
+    *,
+    profile: str | None = None,
+    chapter: str | None = None,
+) -> Run:
     """Begin a chapter: read the profile, choose the device, seed everything, and say so.
 
     Args:
@@ -175,13 +214,24 @@ def start(seed: int = BOOK_SEED, device: str | torch.device | None = "auto", *,
             :meth:`Run.record`. Its earlier records are removed here (see
             :mod:`tutorial_lib.records`).
     """
-    profile = current_profile() if profile is None else by_profile(profile, full="full", smoke="smoke")
+    profile = (
+        current_profile()
+        if profile is None
+        else by_profile(profile, full="full", smoke="smoke")
+    )
     chosen = choose_device(device)
     seed_everything(seed)
-    print(f"profile={profile}  device={device_name(chosen)}  seed={seed}  torch {torch.__version__}")
+    print(
+        f"profile={profile}  device={device_name(chosen)}  seed={seed}  torch {torch.__version__}"
+    )
     folder = None
     if chapter is not None:
         folder = records_dir(profile) / check_chapter(chapter)
         clear_records(folder)
-    return Run(profile=profile, device=chosen, seed=seed, chapter=chapter,
-               records_folder=folder)
+    return Run(
+        profile=profile,
+        device=chosen,
+        seed=seed,
+        chapter=chapter,
+        records_folder=folder,
+    )

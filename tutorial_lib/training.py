@@ -78,7 +78,9 @@ class FitConfig:
         integer("seed", self.seed, minimum=0)
         integer("cpu_chunk", self.cpu_chunk, minimum=1, none="never chunk")
         finite_number("lr", self.lr, positive=True)
-        loss_function(self.loss)  # raises for an unknown name, naming the known ones
+        loss_function(
+            self.loss
+        )  # raises for an unknown name, naming the known ones
         if self.schedule not in (None, "cosine"):
             raise ValueError(
                 f"schedule must be None or 'cosine', got {self.schedule!r}"
@@ -86,7 +88,9 @@ class FitConfig:
         for name in ("amp", "progress"):
             value = getattr(self, name)
             if not isinstance(value, (bool, np.bool_)):
-                raise ValueError(f"{name} must be True or False, got {value!r}")
+                raise ValueError(
+                    f"{name} must be True or False, got {value!r}"
+                )
 
 
 @dataclass
@@ -131,7 +135,11 @@ class History:
 
     def __repr__(self) -> str:
         train = self.epoch_loss[-1] if self.epoch_loss else float("nan")
-        last = f", final eval {self.eval_loss[-1]:.4g}" if self.eval_loss else ""
+        last = (
+            f", final eval {self.eval_loss[-1]:.4g}"
+            if self.eval_loss
+            else ""
+        )
         stopped = ", interrupted" if self.interrupted else ""
         return (
             f"History({len(self.epoch_loss)} epochs, {len(self.step_loss)} steps, "
@@ -163,12 +171,16 @@ def predict(
     model: nn.Module, inputs, *, batch_size: int | None = 4096, device=None
 ) -> np.ndarray:
     """The model's output for ``inputs`` ``(n, time[, 1])``: a NumPy array, alike."""
-    device = _model_device(model) if device is None else torch.device(device)
+    device = (
+        _model_device(model) if device is None else torch.device(device)
+    )
     x = as_tensor(inputs, "inputs", device)
     was_training = model.training
     model.eval()
     step = len(x) if batch_size is None else batch_size
-    out = torch.cat([model(x[i : i + step]) for i in range(0, len(x), step)])
+    out = torch.cat(
+        [model(x[i : i + step]) for i in range(0, len(x), step)]
+    )
     model.train(was_training)
     return out.cpu().numpy()
 
@@ -189,11 +201,15 @@ def evaluate(
     its targets hidden weighs half as much as a complete one.
     """
     pred = torch.from_numpy(predict(model, inputs, batch_size=batch_size))
-    target = as_tensor(targets, "targets", torch.device("cpu")).reshape(pred.shape)
+    target = as_tensor(targets, "targets", torch.device("cpu")).reshape(
+        pred.shape
+    )
     return float(loss_function(loss)(pred, target))
 
 
-def _check_finite(tensor: torch.Tensor, name: str, *, nan_ok: bool = False) -> None:
+def _check_finite(
+    tensor: torch.Tensor, name: str, *, nan_ok: bool = False
+) -> None:
     """Raise a ValueError naming ``name`` if ``tensor`` holds inf, or NaN unless ok."""
     infinite = int(torch.isinf(tensor).sum())
     if infinite:
@@ -215,7 +231,9 @@ def _check_pair(x: torch.Tensor, y: torch.Tensor, what: str) -> None:
     _check_finite(x, f"{what}: inputs")
     _check_finite(y, f"{what}: targets", nan_ok=True)
     if torch.isnan(y).all():
-        raise ValueError(f"{what}: every target is NaN; there is nothing to learn from")
+        raise ValueError(
+            f"{what}: every target is NaN; there is nothing to learn from"
+        )
 
 
 def _counted_per_row(y: torch.Tensor) -> torch.Tensor:
@@ -230,19 +248,28 @@ class _Data:
 
     x: torch.Tensor  # (n, time[, 1]) training inputs
     y: torch.Tensor  # targets shaped like x; NaN = missing
-    counted: torch.Tensor | None  # (n,) present targets per row on the CPU; None: all
+    counted: (
+        torch.Tensor | None
+    )  # (n,) present targets per row on the CPU; None: all
     eval_x: torch.Tensor | None = None
     eval_y: torch.Tensor | None = None
     eval_counted: torch.Tensor | None = None
     probe: torch.Tensor | None = None
 
 
-def _load_data(inputs, targets, eval_data, probe, device: torch.device) -> _Data:
+def _load_data(
+    inputs, targets, eval_data, probe, device: torch.device
+) -> _Data:
     """Move the data to ``device`` and check them, naming the array at fault."""
-    x, y = as_tensor(inputs, "inputs", device), as_tensor(targets, "targets", device)
+    x, y = (
+        as_tensor(inputs, "inputs", device),
+        as_tensor(targets, "targets", device),
+    )
     _check_pair(x, y, "training data")
     y = y.reshape(x.shape)
-    data = _Data(x, y, _counted_per_row(y) if torch.isnan(y).any() else None)
+    data = _Data(
+        x, y, _counted_per_row(y) if torch.isnan(y).any() else None
+    )
     if eval_data is not None:
         ex, ey = (as_tensor(a, "eval_data", device) for a in eval_data)
         _check_pair(ex, ey, "eval_data")
@@ -255,7 +282,11 @@ def _load_data(inputs, targets, eval_data, probe, device: torch.device) -> _Data
 
 
 def backward_in_chunks(
-    model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor, chunk: int
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    chunk: int,
 ) -> torch.Tensor:
     """Forward and backward of one step's batch, ``chunk`` rows at a time.
 
@@ -297,21 +328,30 @@ def _autocast(device: torch.device, amp: bool):
 
 
 def _forward_backward(
-    model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor,
-    chunk: int | None, amp: bool,
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    chunk: int | None,
+    amp: bool,
 ) -> torch.Tensor:
     """Forward, loss, backward of one batch ``(b, time[, 1])``; the loss, detached."""
     if chunk is not None and len(x) > chunk:
         return backward_in_chunks(model, loss_fn, x, y, chunk)
     with _autocast(x.device, amp):
         pred = model(x)
-    loss = loss_fn(pred.float(), y)  # the loss in float32, also under bfloat16 autocast
+    loss = loss_fn(
+        pred.float(), y
+    )  # the loss in float32, also under bfloat16 autocast
     loss.backward()
     return loss.detach()
 
 
 def _batches(
-    n: int, batch: int, order: torch.Tensor | None, counted: torch.Tensor | None,
+    n: int,
+    batch: int,
+    order: torch.Tensor | None,
+    counted: torch.Tensor | None,
     device: torch.device,
 ) -> Iterator[slice | torch.Tensor]:
     """The rows of each step: all of them, in order, or ``order`` ``(n,)`` in batches.
@@ -348,7 +388,9 @@ def _eval_loss(
                 continue
             pred = model(data.eval_x[i : i + batch]).float()
             # note: this is a CPU-GPU sync point, once an evaluation batch
-            total += float(loss_fn(pred, data.eval_y[i : i + batch])) * weight
+            total += (
+                float(loss_fn(pred, data.eval_y[i : i + batch])) * weight
+            )
     model.train()
     return total / int(data.eval_counted.sum())
 
@@ -369,19 +411,32 @@ def _due(epoch: int, every: int, last: int) -> bool:
 
 
 def _evaluate_if_due(
-    model: nn.Module, data: _Data, config: FitConfig, epoch: int, batch: int,
-    amp: bool, history: History,
+    model: nn.Module,
+    data: _Data,
+    config: FitConfig,
+    epoch: int,
+    batch: int,
+    amp: bool,
+    history: History,
 ) -> None:
     """Log the evaluation loss every ``eval_every`` epochs and after the last."""
-    if data.eval_x is not None and _due(epoch, config.eval_every, config.epochs):
-        masked = loss_function(config.loss)  # evaluation targets may be missing
+    if data.eval_x is not None and _due(
+        epoch, config.eval_every, config.epochs
+    ):
+        masked = loss_function(
+            config.loss
+        )  # evaluation targets may be missing
         eval_loss = _eval_loss(model, masked, data, batch, amp)
         history.eval_epochs.append(epoch)
         history.eval_loss.append(eval_loss)
 
 
 def _snapshot_if_due(
-    model: nn.Module, data: _Data, config: FitConfig, epoch: int, history: History,
+    model: nn.Module,
+    data: _Data,
+    config: FitConfig,
+    epoch: int,
+    history: History,
     snapshots: list[torch.Tensor],
 ) -> None:
     """Snapshot the probe before training (epoch 0), every few epochs and at the end."""
@@ -398,10 +453,14 @@ def _adam(
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     if config.schedule != "cosine":
         return optimizer, None
-    return optimizer, torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
+    return optimizer, torch.optim.lr_scheduler.CosineAnnealingLR(
+        optimizer, T_max=steps
+    )
 
 
-def _stop(history: History, losses: list[torch.Tensor], epochs: int) -> None:
+def _stop(
+    history: History, losses: list[torch.Tensor], epochs: int
+) -> None:
     """Record an interrupt: keep the unfinished epoch's steps; say what that means."""
     history.interrupted = True
     if losses:
@@ -413,7 +472,9 @@ def _stop(history: History, losses: list[torch.Tensor], epochs: int) -> None:
     )
 
 
-def _finish(history: History, snapshots: list[torch.Tensor], started: float) -> History:
+def _finish(
+    history: History, snapshots: list[torch.Tensor], started: float
+) -> History:
     """Fill in the time and the snapshots; refuse a loss that ran off to inf or NaN."""
     history.seconds = time.perf_counter() - started
     if snapshots:
@@ -455,27 +516,44 @@ def fit(
     the history so far comes back with ``interrupted=True``.
     """
     # 1) one device, chosen once; the data go there once and are checked up front
-    device = _model_device(model) if device is None else choose_device(device)
+    device = (
+        _model_device(model) if device is None else choose_device(device)
+    )
     data = _load_data(inputs, targets, eval_data, probe, device)
     model.to(device)
     # 2) the masked loss costs a little more: use it only where targets are missing
     loss_fn = loss_function(config.loss, masked=data.counted is not None)
     n = len(data.x)
     batch = n if config.batch_size is None else min(config.batch_size, n)
-    optimizer, scheduler = _adam(model, config, steps=config.epochs * -(-n // batch))
-    generator = torch.Generator().manual_seed(config.seed)  # the mini-batch order
+    optimizer, scheduler = _adam(
+        model, config, steps=config.epochs * -(-n // batch)
+    )
+    generator = torch.Generator().manual_seed(
+        config.seed
+    )  # the mini-batch order
     amp = config.amp and device.type == "cuda"
     chunk = config.cpu_chunk if device.type == "cpu" else None
     history, snapshots, losses = History(device=device.type), [], []
-    bar = tqdm(total=config.epochs, desc=f"{type(model).__name__} on {device.type}",
-               unit="epoch", disable=not config.progress, mininterval=0.5)
+    bar = tqdm(
+        total=config.epochs,
+        desc=f"{type(model).__name__} on {device.type}",
+        unit="epoch",
+        disable=not config.progress,
+        mininterval=0.5,
+    )
     started = time.perf_counter()
     model.train()
     try:
-        _snapshot_if_due(model, data, config, 0, history, snapshots)  # untrained
+        _snapshot_if_due(
+            model, data, config, 0, history, snapshots
+        )  # untrained
         for epoch in range(1, config.epochs + 1):
             # 3) a new order of the rows every epoch (mini-batches only)
-            order = None if batch == n else torch.randperm(n, generator=generator)
+            order = (
+                None
+                if batch == n
+                else torch.randperm(n, generator=generator)
+            )
             for rows in _batches(n, batch, order, data.counted, device):
                 # 4) one step: forget the last gradients, forward, loss, backward,
                 # update; on the CPU a batch larger than cpu_chunk goes in chunks
@@ -485,13 +563,17 @@ def fit(
                 optimizer.step()
                 if scheduler is not None:
                     scheduler.step()
-                losses.append(loss)  # left on the device: reading it now would sync
+                losses.append(
+                    loss
+                )  # left on the device: reading it now would sync
             # 5) log the epoch. note: this is a CPU-GPU sync point, the loop's only one
             step_losses, losses = torch.stack(losses).cpu().tolist(), []
             history.step_loss.extend(step_losses)
             history.epoch_loss.append(float(np.mean(step_losses)))
             # 6) every few epochs and after the last: evaluate, snapshot
-            _evaluate_if_due(model, data, config, epoch, batch, amp, history)
+            _evaluate_if_due(
+                model, data, config, epoch, batch, amp, history
+            )
             _snapshot_if_due(model, data, config, epoch, history, snapshots)
             bar.set_postfix(_postfix(history, epoch), refresh=False)
             bar.update(1)
