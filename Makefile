@@ -18,7 +18,7 @@ STAMP := $(VENV)/.installed
 # on this machine only torch 2.13.0 (CPU) installs without GBs of CUDA packages.
 TORCH ?= torch==2.13.0
 
-.PHONY: book site takehome test test-compat test-compat-oldest test-compat-colab test-compat-wheel test-latest linkcheck install-cells chromium poppler-utils clean clean-cache
+.PHONY: book site takehome test test-compat test-compat-oldest test-compat-colab test-compat-wheel test-latest linkcheck install-cells format chromium poppler-utils clean clean-cache
 
 # torch goes in first, from its exact pin, so that nothing later can pull the
 # CUDA build; constraints.txt then holds every other version exactly.
@@ -78,7 +78,7 @@ takehome: chromium
 	$(BIN)/python bookbuild/takehome.py pdf --singlehtml _build/singlehtml --out $(BOOK_PDF)
 	$(BIN)/python bookbuild/takehome.py archive --html _build/html --out $(BOOK_ZIP)
 
-# Notebooks train afresh under test: saved runs (tutorial_lib.experiments) go to a new folder.
+# Notebooks train afresh under test: saved runs (tutorial_lib.cache) go to a new folder.
 # tests/test_site.py builds the site in a copy of the tree and reads every page
 # in Debian's chromium, installed here when it is missing (CI runs as root).
 # --dist loadfile keeps each test file on one worker, so the site is built once.
@@ -143,6 +143,12 @@ linkcheck: $(STAMP)
 
 # Rewrite every notebook's first cell (the install cell) from _config.yml's
 # repository address; tests/test_notebooks.py checks them against it.
+# ruff with pyproject.toml's settings; make test checks the same (tests/test_style.py).
+RUFF_PATHS := tutorial_lib bookbuild tests benchmarks notebooks book
+format: $(STAMP)
+	$(BIN)/ruff check --fix $(RUFF_PATHS)
+	$(BIN)/ruff format $(RUFF_PATHS)
+
 install-cells:
 	$(PYTHON) tests/install_cell.py --write
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import platform
 from collections.abc import Mapping, Sequence
 
+from bookbuild.gather import validate_record
+
 LOWER_IS_BETTER = (
     "loss",
     "l1",
@@ -44,7 +46,6 @@ MARKS = {
     "none": "· no reference",
     "unknown": "· direction unknown",
 }
-REQUIRED = ("id", "value", "reference", "profile", "device", "seconds")
 
 
 def direction(id: str) -> str | None:
@@ -88,16 +89,7 @@ def _check(records: Sequence[Mapping]) -> None:
             f"got {type(records).__name__}"
         )
     for i, entry in enumerate(records):
-        if not isinstance(entry, Mapping):
-            raise ValueError(
-                f"record {i} must be a dict, got {type(entry).__name__}"
-            )
-        missing = [key for key in REQUIRED if key not in entry]
-        if missing:
-            raise ValueError(
-                f"record {i} ({entry.get('id', '?')!r}) lacks {', '.join(missing)}; "
-                f"expected the keys {REQUIRED}"
-            )
+        validate_record(entry, f"record {i}")
 
 
 def _number(x: float | None) -> str:
