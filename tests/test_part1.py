@@ -121,3 +121,22 @@ def test_fit_outside_the_cache_still_returns_the_partial_history(
     interrupt_adam_at(monkeypatch, 6)
     history = fit(config.build(), train.noisy, train.clean, config.fit)
     assert history.interrupted and len(history.epoch_loss) == 5
+
+
+def test_build_shows_pytorchs_dropout_warning_unless_quiet():
+    import warnings
+
+    config = part1.post_config("birnn")
+    with warnings.catch_warnings(record=True) as loud:
+        warnings.simplefilter("always")
+        config.build()
+    with warnings.catch_warnings(record=True) as quiet:
+        warnings.simplefilter("always")
+        model = config.build(quiet=True)
+    assert [str(w.message) for w in loud][0].startswith(
+        part1.DROPOUT_WARNING
+    )
+    assert quiet == []
+    assert (
+        model.rnn.bidirectional
+    )  # the same model, only without the warning
