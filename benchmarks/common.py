@@ -63,9 +63,10 @@ def table(rows: list[dict], columns: list[str]) -> str:
         max(len(c), *(len(row[i]) for row in cells))
         for i, c in enumerate(columns)
     ]
-    line = lambda values: "  ".join(
-        v.ljust(w) for v, w in zip(values, widths)
-    )
+
+    def line(values):
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths))
+
     return "\n".join(
         [
             line(columns),

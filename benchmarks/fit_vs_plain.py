@@ -24,8 +24,13 @@ from tutorial_lib.losses import loss_function
 def cases(device: torch.device):
     sines = tl.sine_dataset(8000, 100, seed=0)
     tones = tl.two_tone_dataset(2800, 256, seed=0).at(0.2)
-    rnn = lambda: tl.SequenceDenoiser("rnn", 30)
-    bigru = lambda: tl.SequenceDenoiser("gru", 30, bidirectional=True)
+
+    def rnn():
+        return tl.SequenceDenoiser("rnn", 30)
+
+    def bigru():
+        return tl.SequenceDenoiser("gru", 30, bidirectional=True)
+
     # fit's default runs a CPU full-batch step in chunks (cpu_chunk); cpu_chunk=None
     # makes it do literally what the plain loop does.
     for chunk, label in ((2000, ""), (None, ", cpu_chunk=None")):

@@ -18,17 +18,17 @@ import torch.nn.functional as F
 def _masked_errors(
     pred: torch.Tensor, target: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """``(pred - target)`` with hidden entries set to 0, and the mask of kept ones."""
+    """``(pred - target)`` with hidden entries set to 0, and the mask of
+    kept ones."""
     if pred.shape != target.shape:
         raise ValueError(
             f"prediction and target shapes differ: {tuple(pred.shape)} vs "
-            f"{tuple(target.shape)}; reshape one (models accept (batch, time) or "
-            "(batch, time, 1))"
+            f"{tuple(target.shape)}; reshape one (models accept "
+            "(batch, time) or (batch, time, 1))"
         )
     keep = ~torch.isnan(target)
-    filled = torch.where(
-        keep, target, pred.detach()
-    )  # no NaN reaches the graph
+    # no NaN reaches the graph
+    filled = torch.where(keep, target, pred.detach())
     return (pred - filled) * keep, keep
 
 

@@ -80,13 +80,15 @@ def _as_sequence(x: torch.Tensor) -> tuple[torch.Tensor, bool]:
 
 
 class SequenceDenoiser(nn.Module):
-    """Recurrent denoiser: ``x (B, T[, 1]) -> tanh(Linear(RNN(x)))`` of the same shape.
+    """Recurrent denoiser: ``x (B, T[, 1]) -> tanh(Linear(RNN(x)))`` of the
+    same shape.
 
     Args:
         cell: ``"rnn"``, ``"gru"`` or ``"lstm"``.
         hidden_size: units per direction (the 2018 post: 30).
         num_layers: stacked recurrent layers.
-        bidirectional: read the sequence both ways; the head sees both states.
+        bidirectional: read the sequence both ways; the head sees both
+            states.
         dropout: between stacked layers only (PyTorch ignores it, with a
             warning, for ``num_layers=1``).
         residual: predict a correction to the input, ``x + Linear(RNN(x))``
@@ -110,7 +112,8 @@ class SequenceDenoiser(nn.Module):
             )
         if hidden_size < 1 or num_layers < 1:
             raise ValueError(
-                f"hidden_size and num_layers must be >= 1, got {hidden_size}, {num_layers}"
+                "hidden_size and num_layers must be >= 1, got "
+                f"{hidden_size}, {num_layers}"
             )
         self.cell = cell
         self.rnn = CELLS[cell](
@@ -142,16 +145,17 @@ class SequenceDenoiser(nn.Module):
 class ConvAutoencoder(nn.Module):
     """1-D convolutional autoencoder of ``depth`` levels.
 
-    Each level halves the time axis with ``Conv1d(kernel_size, stride=2)`` on
-    the way down and doubles it with ``ConvTranspose1d`` on the way up, so the
-    input length must be divisible by ``2 ** depth``. Every layer has
+    Each level halves the time axis with ``Conv1d(kernel_size, stride=2)``
+    on the way down and doubles it with ``ConvTranspose1d`` on the way up,
+    so the input length must be divisible by ``2 ** depth``. Every layer has
     ``channels`` channels; an activation (and optional batch norm) follows
     every layer but the last, whose output is linear.
 
     Args:
         depth: levels down (= levels up), the post's d = u.
         channels: width of every hidden layer.
-        kernel_size: even, >= 2 (padding ``kernel_size // 2 - 1`` keeps lengths exact).
+        kernel_size: even, >= 2 (padding ``kernel_size // 2 - 1`` keeps
+            lengths exact).
         activation: ``"relu"``, ``"gelu"`` or ``"tanh"``.
         norm: ``None`` or ``"batch"``.
         skips: add each encoder level's output to the decoder's input at the
@@ -172,11 +176,13 @@ class ConvAutoencoder(nn.Module):
             raise ValueError(f"depth must be >= 1, got {depth}")
         if kernel_size < 2 or kernel_size % 2:
             raise ValueError(
-                f"kernel_size must be even and >= 2 so lengths halve exactly, got {kernel_size}"
+                "kernel_size must be even and >= 2 so lengths halve "
+                f"exactly, got {kernel_size}"
             )
         if activation not in ACTIVATIONS:
             raise ValueError(
-                f"unknown activation {activation!r}; expected one of {', '.join(ACTIVATIONS)}"
+                f"unknown activation {activation!r}; expected one of "
+                f"{', '.join(ACTIVATIONS)}"
             )
         if norm not in (None, "batch"):
             raise ValueError(f"norm must be None or 'batch', got {norm!r}")
@@ -219,7 +225,8 @@ class ConvAutoencoder(nn.Module):
         )
 
     def check_length(self, length: int) -> None:
-        """Raise a ``ValueError`` naming valid lengths unless ``length`` fits this depth."""
+        """Raise a ``ValueError`` naming valid lengths unless ``length``
+        fits this depth."""
         step = 2**self.depth
         if length % step:
             below, above = (
@@ -228,7 +235,8 @@ class ConvAutoencoder(nn.Module):
             )
             valid = f"{below} or {above}" if below else f"{above}"
             raise ValueError(
-                f"sequence length {length} is not divisible by 2**depth = {step} (depth={self.depth}); "
+                f"sequence length {length} is not divisible by 2**depth = "
+                f"{step} (depth={self.depth}); "
                 f"use a multiple of {step}, e.g. {valid}"
             )
 

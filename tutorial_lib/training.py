@@ -555,18 +555,19 @@ def fit(
                 else torch.randperm(n, generator=generator)
             )
             for rows in _batches(n, batch, order, data.counted, device):
-                # 4) one step: forget the last gradients, forward, loss, backward,
-                # update; on the CPU a batch larger than cpu_chunk goes in chunks
+                # 4) one step: forget the last gradients, forward, loss,
+                # backward, update; on the CPU a batch larger than cpu_chunk
+                # goes in chunks
                 optimizer.zero_grad(set_to_none=True)
                 xb, yb = data.x[rows], data.y[rows]
                 loss = _forward_backward(model, loss_fn, xb, yb, chunk, amp)
                 optimizer.step()
                 if scheduler is not None:
                     scheduler.step()
-                losses.append(
-                    loss
-                )  # left on the device: reading it now would sync
-            # 5) log the epoch. note: this is a CPU-GPU sync point, the loop's only one
+                # left on the device: reading it now would sync
+                losses.append(loss)
+            # 5) log the epoch. note: this is a CPU-GPU sync point, the
+            # loop's only one
             step_losses, losses = torch.stack(losses).cpu().tolist(), []
             history.step_loss.extend(step_losses)
             history.epoch_loss.append(float(np.mean(step_losses)))
