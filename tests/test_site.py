@@ -239,6 +239,13 @@ PAGE_FACTS = """async () => {
         frame: !!(a.querySelector('img') && a.querySelector('img').src.startsWith('data:')),
         slider: !!a.querySelector('input[type=range]')})),
     links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
+    // Code blocks (cells and included library code, not what cells print)
+    // wider than their box: the reader would have to scroll sideways. Each is
+    // named by its longest line.
+    overflowing: Array.from(main.querySelectorAll('div.highlight pre'))
+        .filter(p => !p.closest('.cell_output'))
+        .filter(p => p.scrollWidth > p.clientWidth + 1)
+        .map(p => p.innerText.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), '')),
   };
 }"""
 
@@ -390,6 +397,18 @@ def test_markdown_tables_in_outputs_render_as_tables(pages, chapters):
             r"\|\s*(---|\u2014)\s*\|", facts["output_text"]
         ), f"{chapter}: a table is shown as raw Markdown"
     assert showing_total > 0
+
+
+def test_no_code_block_overflows_its_box(pages):
+    """Code fits the content column at the test's 1280-px viewport (see ruff's line-length)."""
+    overflowing = {
+        name: facts["overflowing"]
+        for name, facts in pages.items()
+        if facts["overflowing"]
+    }
+    assert overflowing == {}, (
+        "code lines wider than their box (page: longest line of each block)"
+    )
 
 
 def test_every_animation_plays(pages, chapters):
