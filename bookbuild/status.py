@@ -61,8 +61,6 @@ def status_markdown(cache_dir: Path, root: Path | None = None) -> str:
             folder two levels above ``cache_dir`` (``<root>/_build/<cache>``)
             when it holds ``_toc.yml``.
     """
-    from jupyter_cache import get_cache
-
     cache_dir = Path(cache_dir)
     if (
         root is None
@@ -71,6 +69,9 @@ def status_markdown(cache_dir: Path, root: Path | None = None) -> str:
         root = cache_dir.resolve().parent.parent
     if not (cache_dir / "global.db").is_file():
         return "No chapter has been executed yet: the execution cache is empty.\n"
+    # Imported here: only a build has jupyter-cache (the book extra).
+    from jupyter_cache import get_cache
+
     cache = get_cache(str(cache_dir))
     latest = {}
     for record in (
