@@ -19,6 +19,7 @@ from bookbuild.leaderboard import leaderboard_markdown
 from bookbuild.perfpage import performance_markdown
 from bookbuild.report import report_markdown
 from bookbuild.status import status_markdown
+from bookbuild.variation import variation_markdown
 from tutorial_lib.files import write_text_atomically
 from tutorial_lib.runtime import versions
 
@@ -70,6 +71,7 @@ def generate(
         "leaderboard": lambda: leaderboard_markdown(records),
         "performance": lambda: performance_markdown(benchmarks),
         "status": lambda: status_markdown(cache),
+        "variation": lambda: variation_markdown(benchmarks, records),
     }
     written = {}
     for name, make in pages.items():

@@ -88,6 +88,100 @@ def _build_section(data: dict) -> str:
     return "\n\n".join([summary, chapters, _machine_line(data["machine"])])
 
 
+def _chapters_section(data: dict) -> str:
+    """Per-chapter execution times from ``book_chapters.py`` (a chapter cut
+    off by the end of its run is marked so)."""
+    rows = []
+    for c in data["chapters"]:
+        if c["seconds"] is None:
+            here = "not run"
+        elif c.get("error"):
+            here = f"{c['seconds']} (did not finish)"
+        else:
+            here = c["seconds"]
+        rows.append([c["chapter"], here])
+    parts = [
+        _table([f"chapter ({data['device']})", "execution (s)"], rows),
+        _machine_line(data["machine"]),
+    ]
+    if data.get("note"):
+        parts.insert(0, f"```{{note}}\n{data['note']}\n```")
+    return "\n\n".join(parts)
+
+
+def targets_markdown(cpu_fit: dict, gpu_fit: dict, chapters: dict) -> str:
+    """The GPU targets (book <= 3 min, ``fit`` within 5 % of the plain loop,
+    the full-batch bidirectional GRU step >= 30x this CPU), met or not, each
+    from the stored measurements."""
+    worst = max(gpu_fit["rows"], key=lambda r: r["ratio"])
+    on_cpu = {r["case"]: r["plain_ms_per_step"] for r in cpu_fit["rows"]}
+    gru = [
+        on_cpu[r["case"]] / r["plain_ms_per_step"]
+        for r in gpu_fit["rows"]
+        if r["case"].startswith("BiGRU") and r["case"] in on_cpu
+    ]
+    done = [c for c in chapters["chapters"] if c["seconds"] is not None]
+    finished = [c for c in done if not c.get("error")]
+    total = sum(c["seconds"] for c in done)
+    if len(finished) == len(chapters["chapters"]) and chapters.get(
+        "complete"
+    ):
+        book = (
+            f"{'met' if total <= 180 else 'not met'}: every chapter in "
+            f"{total:.0f} s"
+        )
+    else:
+        cut = [c["chapter"] for c in done if c.get("error")]
+        book = (
+            f"not met: {len(finished)} chapter"
+            f"{'' if len(finished) == 1 else 's'} ran to the end in "
+            f"{sum(c['seconds'] for c in finished):.0f} s"
+            + (
+                f", then {cut[0]} had not finished after {total - sum(c['seconds'] for c in finished):.0f} s"
+                if cut
+                else ""
+            )
+            + "; the whole book was not timed"
+        )
+    lines = [
+        f"- The whole book in 3 minutes or less: {book}.",
+        f"- `fit` within 5 % of the plain loop on the GPU: "
+        f"{'met' if worst['ratio'] <= 1.05 else 'not met'} (largest ratio "
+        f"{worst['ratio']:.3f}, {worst['case']}).",
+    ]
+    if gru:
+        lines.append(
+            "- The full-batch bidirectional GRU step at least 30 times faster "
+            f"than this CPU: {'met' if min(gru) >= 30 else 'not met'} "
+            f"({min(gru):.0f} to {max(gru):.0f} times)."
+        )
+    return "\n".join(lines)
+
+
+def _speedup_section(cpu: dict, gpu: dict) -> str:
+    """The plain loop's time per step on the GPU against this CPU, case by case."""
+    on_cpu = {r["case"]: r["plain_ms_per_step"] for r in cpu["rows"]}
+    rows = [
+        [
+            r["case"],
+            on_cpu[r["case"]],
+            r["plain_ms_per_step"],
+            f"{on_cpu[r['case']] / r['plain_ms_per_step']:.1f}x",
+        ]
+        for r in gpu["rows"]
+        if r["case"] in on_cpu and r["plain_ms_per_step"] > 0
+    ]
+    return _table(
+        [
+            "case (plain loop)",
+            "CPU (ms/step)",
+            "GPU (ms/step)",
+            "GPU speed-up",
+        ],
+        rows,
+    )
+
+
 def _section(path: Path, render: Callable[[dict], str]) -> tuple[str, bool]:
     """``(markdown, measured on a GPU)`` for one benchmark file.
 
@@ -117,12 +211,41 @@ def performance_markdown(benchmarks_dir: Path) -> str:
         _section(p, _build_section)
         for p in sorted(folder.glob("book_build_*.json"))
     ]
+    chapters = [
+        _section(p, _chapters_section)
+        for p in sorted(folder.glob("book_chapters_*.json"))
+    ]
+    fit_files = {
+        p.stem.rsplit("_", 1)[1]: p
+        for p in folder.glob("fit_vs_plain_*.json")
+    }
     not_yet = ["*Not measured yet.*"]
     parts = ["## The training loop against a plain loop\n"]
     parts += [text for text, _ in fits] or not_yet
+    if {"cpu", "cuda"} <= set(fit_files):
+        parts.append("\n## One training step: GPU against this CPU\n")
+        parts.append(
+            _speedup_section(
+                json.loads(fit_files["cpu"].read_text()),
+                json.loads(fit_files["cuda"].read_text()),
+            )
+        )
     parts.append("\n## The whole book\n")
     parts += [text for text, _ in builds] or not_yet
-    if not any(gpu for _, gpu in fits + builds):
+    if chapters:
+        parts.append("\n## Every chapter on a GPU\n")
+        parts += [text for text, _ in chapters]
+    gpu_chapters = folder / "book_chapters_cuda.json"
+    if {"cpu", "cuda"} <= set(fit_files) and gpu_chapters.exists():
+        parts.append("\n## The GPU targets\n")
+        parts.append(
+            targets_markdown(
+                json.loads(fit_files["cpu"].read_text()),
+                json.loads(fit_files["cuda"].read_text()),
+                json.loads(gpu_chapters.read_text()),
+            )
+        )
+    if not any(gpu for _, gpu in fits + builds + chapters):
         parts.append(
             "\n```{note}\nNo GPU was available where these benchmarks ran, "
             "so this page has no GPU figures. "

@@ -1,0 +1,213 @@
+"""The page "How much do the numbers vary?", from ``benchmarks/seed_spread_*.json``.
+
+``benchmarks/seed_spread.py`` trains the runs behind the book's comparisons
+with several seeds and stores every value. This module only reads that file
+(and the build's records): per number, the seeds' mean and spread; per
+comparison the book makes, whether the difference is larger than the scatter
+(:func:`tutorial_lib.claims.differs`); and, at the full profile, whether this
+build's value lies within the scatter of the stored runs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from bookbuild.errors import BuildInputError
+from tutorial_lib.claims import differs
+
+DEPTHS = (2, 4, 6, 8)
+ALPHAS = (0.1, 0.2, 0.3, 0.4)
+PART1 = {
+    "rnn": "RNN",
+    "birnn": "bidirectional RNN",
+    "bigru": "bidirectional GRU",
+}
+
+
+def _record_id(part: str, run: str) -> str:
+    """The build's record id of a seed-spread run (``part1``/``part2`` names)."""
+    if part == "part1":
+        return f"part1/{run}/test_l1"
+    depth, alpha = run.split("/")
+    return f"part2/ae/d{depth}/alpha{alpha}/val_mse"
+
+
+def _label(part: str, run: str) -> str:
+    if part == "part1":
+        return f"Part I, {PART1.get(run, run)}: test L1"
+    depth, alpha = run.split("/")
+    return f"Part II, depth {depth}, alpha {alpha}: validation MSE"
+
+
+def load(path: Path) -> dict:
+    """The stored seed spread, with ``values[(part, run)] = {seed: value}``.
+
+    Raises:
+        BuildInputError: not JSON, or runs without part, run, seed and value.
+    """
+    try:
+        data = json.loads(Path(path).read_text())
+        values: dict[tuple[str, str], dict[int, float]] = {}
+        for r in data["runs"]:
+            value = float(r["value"])
+            if not np.isfinite(value):
+                raise ValueError(
+                    f"run {r['run']} seed {r['seed']}: {value}"
+                )
+            values.setdefault((r["part"], r["run"]), {})[int(r["seed"])] = (
+                value
+            )
+        data["values"] = values
+        data["machine"]["gpu"]
+        return data
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        raise BuildInputError(
+            f"{path}: not a seed spread this page can show "
+            f"({type(err).__name__}: {err}); expected what "
+            "benchmarks/seed_spread.py writes"
+        ) from err
+
+
+def _fmt(v: float | None) -> str:
+    return "" if v is None else f"{v:.4g}"
+
+
+def _numbers_table(
+    data: dict, build: dict[str, float]
+) -> tuple[str, list[str]]:
+    """The per-number table, and the numbers whose build value is outside the scatter."""
+    rows, outside = [], []
+    header = "| number | seeds | mean | std | min | max | book's seed | this build |"
+    lines = [header, "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for (part, run), by_seed in sorted(data["values"].items()):
+        v = np.array(list(by_seed.values()))
+        std = float(v.std(ddof=1)) if len(v) > 1 else None
+        here = build.get(_record_id(part, run))
+        mark = ""
+        if here is not None and std is not None:
+            if abs(here - v.mean()) > 2 * std:
+                mark = " (outside 2 std)"
+                outside.append(_label(part, run))
+        lines.append(
+            f"| {_label(part, run)} | {len(v)} | {_fmt(v.mean())} | {_fmt(std)} "
+            f"| {_fmt(v.min())} | {_fmt(v.max())} "
+            f"| {_fmt(by_seed.get(data.get('book_seed', 0)))} "
+            f"| {_fmt(here)}{mark} |"
+        )
+        rows.append((part, run))
+    return "\n".join(lines), outside
+
+
+def comparisons(values: dict) -> list[tuple[str, list[float], list[float]]]:
+    """The book's comparisons that the stored runs can judge: ``(what, a, b)``
+    where the claim is that ``a`` is lower (better) than ``b``."""
+    out = []
+    p1 = {
+        run: list(v.values())
+        for (part, run), v in values.items()
+        if part == "part1"
+    }
+    for better, worse in (
+        ("bigru", "birnn"),
+        ("bigru", "rnn"),
+        ("birnn", "rnn"),
+    ):
+        if better in p1 and worse in p1:
+            out.append(
+                (
+                    f"Part I: {PART1[better]} below {PART1[worse]}",
+                    p1[better],
+                    p1[worse],
+                )
+            )
+    for alpha in ALPHAS:
+        for a, b in ((2, 8), (4, 2), (6, 4), (4, 8), (6, 8)):
+            va = values.get(("part2", f"{a}/{alpha}"))
+            vb = values.get(("part2", f"{b}/{alpha}"))
+            if va and vb:
+                out.append(
+                    (
+                        f"Part II, alpha {alpha}: depth {a} below depth {b}",
+                        list(va.values()),
+                        list(vb.values()),
+                    )
+                )
+    return out
+
+
+def _verdict(a: list[float], b: list[float]) -> str:
+    if len(a) < 2 or len(b) < 2:
+        return "not judged (fewer than 2 seeds on a side)"
+    if not differs(a, b):
+        return "within the scatter"
+    if np.mean(a) < np.mean(b):
+        return "holds, larger than the scatter"
+    return "reversed, larger than the scatter"
+
+
+def _comparisons_table(values: dict) -> str:
+    lines = [
+        "| comparison | mean (first) | mean (second) | seeds | verdict |",
+        "|---|---:|---:|---|---|",
+    ]
+    for what, a, b in comparisons(values):
+        lines.append(
+            f"| {what} | {_fmt(float(np.mean(a)))} | {_fmt(float(np.mean(b)))} "
+            f"| {len(a)} and {len(b)} | {_verdict(a, b)} |"
+        )
+    return "\n".join(lines)
+
+
+def variation_markdown(benchmarks_dir: Path, records: list[dict]) -> str:
+    """MyST markdown for every seed spread in ``benchmarks_dir``; this build's
+    values are set beside them only where the build ran at the full profile."""
+    paths = sorted(Path(benchmarks_dir).glob("seed_spread_*.json"))
+    paths = [p for p in paths if not p.stem.endswith("_smoke")]
+    if not paths:
+        return "*Not measured yet: run `benchmarks/seed_spread.py`.*\n"
+    full = {
+        r["id"]: r["value"] for r in records if r.get("profile") == "full"
+    }
+    parts = []
+    for path in paths:
+        data = load(path)
+        m = data["machine"]
+        n_runs = sum(len(v) for v in data["values"].values())
+        numbers, outside = _numbers_table(data, full)
+        parts.append(
+            f"## {m.get('gpu') or m.get('cpu')}\n\n"
+            f"*{n_runs} runs, seeds {', '.join(map(str, data['seeds']))} "
+            f"(the book's seed is {data.get('book_seed', 0)}), measured "
+            f"{m.get('date', '?')} on {m.get('gpu') or 'no GPU'}, "
+            f"{m.get('cores', '?')} CPU cores; Python {m.get('python', '?')}, "
+            f"torch {m.get('torch', '?')}; code at commit "
+            f"`{str(data.get('commit'))[:7]}`; file `benchmarks/{path.name}`.*"
+        )
+        if data.get("note"):
+            parts.append(f"```{{note}}\n{data['note']}\n```")
+        parts.append("### Every number\n\n" + numbers)
+        if full:
+            verdict = (
+                "Every number of this build lies within two seed standard "
+                "deviations of the stored runs' mean."
+                if not outside
+                else "Outside two seed standard deviations of the stored runs' "
+                "mean: " + "; ".join(outside) + "."
+            )
+        else:
+            verdict = (
+                "This build did not run at the full profile, so its values "
+                "are not set beside the stored runs."
+            )
+        parts.append(verdict)
+        parts.append(
+            "### The book's comparisons\n\n"
+            "A comparison holds beyond the scatter when the two means differ "
+            "by more than twice the combined standard error "
+            "(`tutorial_lib.claims.differs`).\n\n"
+            + _comparisons_table(data["values"])
+        )
+    return "\n\n".join(parts) + "\n"

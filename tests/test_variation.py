@@ -1,0 +1,140 @@
+import json
+
+import pytest
+
+from bookbuild.errors import BuildInputError
+from bookbuild.perfpage import targets_markdown
+from bookbuild.variation import variation_markdown
+
+MACHINE = {
+    "gpu": "Test GPU",
+    "cores": 4,
+    "date": "2026-01-01",
+    "python": "3.12",
+}
+
+
+def _spread(tmp_path, values):
+    runs = [
+        {"part": part, "run": run, "seed": s, "value": v}
+        for (part, run), vs in values.items()
+        for s, v in enumerate(vs)
+    ]
+    (tmp_path / "seed_spread_cuda.json").write_text(
+        json.dumps(
+            {
+                "machine": MACHINE,
+                "seeds": [0, 1, 2],
+                "book_seed": 0,
+                "runs": runs,
+            }
+        )
+    )
+    return tmp_path
+
+
+def _row(text, start):
+    return next(
+        line for line in text.splitlines() if line.startswith(start)
+    )
+
+
+def test_comparisons_are_ranked_only_beyond_the_scatter(tmp_path):
+    folder = _spread(
+        tmp_path,
+        {
+            ("part1", "bigru"): [0.030, 0.031, 0.029],
+            ("part1", "birnn"): [0.050, 0.060, 0.040],
+            ("part1", "rnn"): [0.050, 0.051, 0.049],
+            ("part2", "2/0.4"): [0.040, 0.041, 0.039],
+            ("part2", "8/0.4"): [0.020, 0.021, 0.019],
+        },
+    )
+    text = variation_markdown(folder, [])
+    assert "holds, larger than the scatter" in _row(
+        text, "| Part I: bidirectional GRU below RNN"
+    )
+    assert "within the scatter" in _row(
+        text, "| Part I: bidirectional RNN below RNN"
+    )
+    assert "reversed, larger than the scatter" in _row(
+        text, "| Part II, alpha 0.4: depth 2 below depth 8"
+    )
+    assert "did not run at the full profile" in text
+
+
+def test_build_values_outside_the_scatter_are_listed(tmp_path):
+    folder = _spread(
+        tmp_path,
+        {
+            ("part1", "rnn"): [0.050, 0.051, 0.049],
+            ("part2", "4/0.1"): [0.0013, 0.0014, 0.0012],
+        },
+    )
+    records = [
+        {"id": "part1/rnn/test_l1", "value": 0.0505, "profile": "full"},
+        {
+            "id": "part2/ae/d4/alpha0.1/val_mse",
+            "value": 0.003,
+            "profile": "full",
+        },
+    ]
+    text = variation_markdown(folder, records)
+    assert "0.0505 |" in _row(text, "| Part I, RNN: test L1")
+    assert "(outside 2 std)" in _row(text, "| Part II, depth 4, alpha 0.1")
+    assert text.count("(outside 2 std)") == 1
+    assert "mean: Part II, depth 4, alpha 0.1: validation MSE." in text
+    # A smoke build's values are never set beside the full-size runs.
+    smoke = [dict(r, profile="smoke") for r in records]
+    assert "did not run at the full profile" in variation_markdown(
+        folder, smoke
+    )
+
+
+def test_a_broken_seed_file_is_named(tmp_path):
+    (tmp_path / "seed_spread_cuda.json").write_text(
+        '{"machine": {}, "runs": [{}]}'
+    )
+    with pytest.raises(BuildInputError, match="seed_spread_cuda.json"):
+        variation_markdown(tmp_path, [])
+    assert "Not measured yet" in variation_markdown(tmp_path / "none", [])
+
+
+def _fit(device, ms, ratio):
+    return {
+        "rows": [
+            {
+                "case": "BiGRU(30), full batch",
+                "device": device,
+                "plain_ms_per_step": ms,
+                "ratio": ratio,
+            }
+        ]
+    }
+
+
+def test_gpu_targets_are_judged_from_the_measurements():
+    cpu = _fit("cpu", 1300.0, 1.0)
+    chapters = {
+        "complete": True,
+        "chapters": [
+            {"chapter": "a", "seconds": 100.0, "error": None},
+            {"chapter": "b", "seconds": 50.0, "error": None},
+        ],
+    }
+    text = targets_markdown(cpu, _fit("cuda", 40.0, 1.02), chapters)
+    assert "3 minutes or less: met: every chapter in 150 s" in text
+    assert "plain loop on the GPU: met (largest ratio 1.020" in text
+    assert "than this CPU: met (32 to 32 times)" in text
+    cut = {
+        "complete": False,
+        "chapters": [
+            {"chapter": "a", "seconds": 100.0, "error": None},
+            {"chapter": "b", "seconds": 300.0, "error": "cut off"},
+        ],
+    }
+    text = targets_markdown(cpu, _fit("cuda", 65.0, 1.2), cut)
+    assert "not met: 1 chapter ran to the end in 100 s" in text
+    assert "then b had not finished after 300 s" in text
+    assert "GPU: not met (largest ratio 1.200" in text
+    assert "than this CPU: not met (20 to 20 times)" in text
