@@ -475,3 +475,13 @@ def test_asking_for_cuda_without_it_names_the_problem():
             QUIET,
             device="cuda",
         )
+
+
+def test_an_interrupted_history_refuses_to_stand_for_a_finished_run():
+    History(epoch_loss=[0.5, 0.4]).raise_if_interrupted("run x", 5)
+    stopped = History(epoch_loss=[0.5, 0.4], interrupted=True)
+    with pytest.raises(
+        KeyboardInterrupt,
+        match=r"training run x .* after 2 of 5 epochs; not saved",
+    ):
+        stopped.raise_if_interrupted("run x", 5)

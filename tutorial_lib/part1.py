@@ -172,11 +172,7 @@ def fit_post_model(config: PostRNNConfig, *, device=None) -> dict[str, Any]:
         probe=train_pairs.noisy[:1],
         device=device,
     )
-    if history.interrupted:
-        raise KeyboardInterrupt(
-            f"training part1-{config.name} was interrupted after "
-            f"{len(history.epoch_loss)} of {config.fit.epochs} epochs; not saved"
-        )
+    history.raise_if_interrupted(f"part1-{config.name}", config.fit.epochs)
     model.cpu()
     return {
         "state_dict": model.state_dict(),

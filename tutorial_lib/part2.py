@@ -203,11 +203,9 @@ def fit_autoencoder(
         probe=val.noisy[:1],
         device=device,
     )
-    if history.interrupted:
-        raise KeyboardInterrupt(
-            f"training depth {config.depth}, alpha {config.alpha} was interrupted "
-            f"after {len(history.epoch_loss)} of {config.epochs} epochs"
-        )
+    history.raise_if_interrupted(
+        f"depth {config.depth}, alpha {config.alpha}", config.epochs
+    )
     keep = min(config.keep, len(val))
     return {
         "history": history,

@@ -133,6 +133,16 @@ class History:
             )
         return self.eval_loss[-1]
 
+    def raise_if_interrupted(self, what: str, epochs: int) -> None:
+        """Raise ``KeyboardInterrupt`` if this run was stopped early, so that
+        a partly trained model is never kept as the run ``what`` of
+        ``epochs`` epochs (the cache saves nothing then)."""
+        if self.interrupted:
+            raise KeyboardInterrupt(
+                f"training {what} was interrupted after "
+                f"{len(self.epoch_loss)} of {epochs} epochs; not saved"
+            )
+
     def __repr__(self) -> str:
         train = self.epoch_loss[-1] if self.epoch_loss else float("nan")
         last = (
