@@ -45,19 +45,20 @@ ROWS = [
     _task1("low-pass (Butterworth)", "beyond/task1/lowpass/test_l1"),
     _task1("moving average", "beyond/task1/moving_average/test_l1"),
     _task1(
-        "RNN (the post)", "part1/rnn/test_l1", "beyond/task1/params/rnn"
+        "RNN (the post's settings)",
+        "part1/rnn/test_l1",
+        "beyond/task1/params/rnn",
     ),
     _task1(
-        "bidirectional RNN (the post)",
+        "bidirectional RNN (the post's settings)",
         "part1/birnn/test_l1",
         "beyond/task1/params/birnn",
     ),
     _task1(
-        "bidirectional GRU (the post)",
+        "bidirectional GRU (the post's settings)",
         "part1/bigru/test_l1",
         "beyond/task1/params/bigru",
     ),
-    _task1("GRU trained with missing targets", "part1/masked/test_l1"),
     _task1(
         "best learned model (Beyond)",
         "beyond/task1/best/test_l1",
@@ -75,7 +76,7 @@ ROWS = [
     ),
     *[
         _task2(
-            f"autoencoder d={d} (the post)",
+            f"autoencoder d={d} (the book's settings)",
             f"part2/ae/d{d}/alpha{{alpha}}/val_mse",
             f"part2/model/d{d}/parameters",
         )
