@@ -10,8 +10,14 @@ import sys
 from pathlib import Path
 
 from bookbuild.errors import BuildInputError
-from bookbuild.gather import gather, toc_chapters, unlisted, write_results
-from bookbuild.pages import generate, read_results
+from bookbuild.gather import (
+    gather,
+    gather_claims,
+    toc_chapters,
+    unlisted,
+    write_results,
+)
+from bookbuild.pages import generate, read_claims, read_results
 from tutorial_lib.folders import book_root
 from tutorial_lib.records import records_dir
 
@@ -29,11 +35,17 @@ def parser() -> argparse.ArgumentParser:
     )
     g = sub.add_parser(
         "gather",
-        help="collect the chapters' records into one results JSON file",
+        help="collect the chapters' records (and claims) into JSON files",
     )
     g.add_argument("--profile", required=True, choices=PROFILES)
     g.add_argument(
         "--out", required=True, type=Path, help="the results JSON to write"
+    )
+    g.add_argument(
+        "--claims-out",
+        type=Path,
+        default=None,
+        help="the claims JSON to write (default: claims.json next to --out)",
     )
     g.add_argument(
         "--records",
@@ -64,6 +76,13 @@ def parser() -> argparse.ArgumentParser:
         help="a gathered results JSON file (default: gather the profile's records now)",
     )
     p.add_argument(
+        "--claims",
+        type=Path,
+        default=None,
+        help="a gathered claims JSON file (default: claims.json next to "
+        "--results; without --results: gather the claims now)",
+    )
+    p.add_argument(
         "--toc",
         type=Path,
         default=root / "_toc.yml",
@@ -77,18 +96,28 @@ def parser() -> argparse.ArgumentParser:
 
 
 def run_gather(args: argparse.Namespace) -> None:
-    """``gather``: the records of the chapters ``_toc.yml`` lists -> ``args.out``."""
+    """``gather``: the records of the chapters ``_toc.yml`` lists -> ``args.out``,
+    their claims -> ``args.claims_out`` (default: ``claims.json`` beside it)."""
     folder = args.records or records_dir(args.profile)
+    claims_out = args.claims_out or args.out.with_name("claims.json")
+    if claims_out.resolve() == args.out.resolve():
+        raise BuildInputError(
+            f"the results and the claims would both go to {args.out}; "
+            "expected another --out or --claims-out"
+        )
     chapters = toc_chapters(args.toc)
     if args.missing_ok and not folder.is_dir():
-        entries = []
+        entries, claims = [], []
     else:
         entries = gather(folder, chapters)
+        claims = gather_claims(folder, chapters)
     write_results(entries, args.out)
+    write_results(claims, claims_out)
     print(
         f"{len(entries)} records of {len(chapters)} chapters from {folder} "
         f"-> {args.out}"
     )
+    print(f"{len(claims)} claims -> {claims_out}")
     left_out = unlisted(folder, chapters)
     if left_out:
         print(
@@ -97,17 +126,38 @@ def run_gather(args: argparse.Namespace) -> None:
 
 
 def run_pages(args: argparse.Namespace) -> None:
-    """``pages``: the results -> one Markdown file per generated page."""
+    """``pages``: the results (and claims) -> one Markdown file per page.
+
+    The claims come from ``--claims``, else from ``claims.json`` next to
+    ``--results``, else (no ``--results``) from the records folder now; a
+    claims file that does not exist gives ``None``, which the report states.
+    """
     if args.results is not None:
         records = read_results(args.results)
+        claims = read_claims(
+            args.claims or args.results.with_name("claims.json")
+        )
     else:
-        records = gather(records_dir(args.profile), toc_chapters(args.toc))
+        folder, chapters = records_dir(args.profile), toc_chapters(args.toc)
+        records = gather(folder, chapters)
+        claims = (
+            read_claims(args.claims)
+            if args.claims
+            else gather_claims(folder, chapters)
+        )
     cache = args.out.parent / f".jupyter_cache-{args.profile}"
     written = generate(
-        records, out=args.out, benchmarks=args.benchmarks, cache=cache
+        records,
+        out=args.out,
+        benchmarks=args.benchmarks,
+        cache=cache,
+        claims=claims,
+    )
+    counted = (
+        "no claims file" if claims is None else f"{len(claims)} claims"
     )
     print(
-        f"{len(records)} records -> "
+        f"{len(records)} records, {counted} -> "
         + ", ".join(str(p) for p in written.values())
     )
 

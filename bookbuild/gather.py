@@ -8,6 +8,12 @@ that a chapter no longer writes, never reaches ``results.json``. Every record
 is checked on the way (valid JSON, the keys the pages need, finite numbers,
 the id its file name says); an id that two chapters record is an error that
 names both. Any problem raises :class:`BuildInputError` naming the file.
+
+The same folders hold the claims the chapters checked (``run.claim``,
+``claim-<hash>.json``; see :mod:`tutorial_lib.records`). :func:`gather_claims`
+collects them, checked the same way, in the order of the chapters and, within
+a chapter, of the file names; the command writes them to ``claims.json`` next
+to the results file (``_build/claims.json``) for the report page.
 """
 
 from __future__ import annotations
@@ -22,12 +28,16 @@ from bookbuild.errors import BuildInputError
 from tutorial_lib.files import write_text_atomically
 from tutorial_lib.records import (
     ID_PATTERN,
+    claim_file_name,
     id_from_file_name,
+    is_claim_file_name,
     record_file_name,
 )
 
 REQUIRED = ("id", "value", "reference", "profile", "device", "seconds")
 """The keys every record has (see :func:`tutorial_lib.records.record`)."""
+CLAIM_KEYS = ("statement", "held", "values", "profile", "chapter")
+"""The keys every claim has (see :func:`tutorial_lib.records.record_claim`)."""
 
 
 def toc_chapters(toc: Path) -> list[str]:
@@ -127,15 +137,12 @@ def gather(records: Path, chapters: list[str]) -> list[dict]:
         BuildInputError: ``records`` is missing, a record is unusable, or two
             chapters record the same id.
     """
-    if not Path(records).is_dir():
-        raise BuildInputError(
-            f"records folder {records} does not exist: no chapter has recorded "
-            "anything for this profile yet; execute the chapters first (make book; "
-            "chapters served from the execution cache need make clean-cache)"
-        )
+    _check_folder(records)
     found: dict[str, tuple[str, dict]] = {}
     for chapter in chapters:
         for path in sorted((Path(records) / chapter).glob("*.json")):
+            if is_claim_file_name(path.name):
+                continue
             entry = read_record(path)
             if entry["id"] in found:
                 raise BuildInputError(
@@ -145,6 +152,95 @@ def gather(records: Path, chapters: list[str]) -> list[dict]:
                 )
             found[entry["id"]] = (chapter, entry)
     return [found[i][1] for i in sorted(found)]
+
+
+def _check_folder(records: Path) -> None:
+    if not Path(records).is_dir():
+        raise BuildInputError(
+            f"records folder {records} does not exist: no chapter has recorded "
+            "anything for this profile yet; execute the chapters first (make book; "
+            "chapters served from the execution cache need make clean-cache)"
+        )
+
+
+def validate_claim(entry: object, where: str) -> dict:
+    """``entry`` if it is a usable claim; else BuildInputError naming ``where``.
+
+    A claim has a non-empty ``statement``, ``held`` true or false, ``values``
+    mapping names to numbers (NaN and infinities allowed: a claim may be
+    about one), and ``profile`` and ``chapter`` as strings.
+    """
+    if not isinstance(entry, dict):
+        raise BuildInputError(
+            f"{where}: a claim must be a JSON object, got {type(entry).__name__}"
+        )
+    missing = [key for key in CLAIM_KEYS if key not in entry]
+    if missing:
+        raise BuildInputError(
+            f"{where}: claim lacks {', '.join(missing)}; expected the keys "
+            f"{', '.join(CLAIM_KEYS)}"
+        )
+    statement, values = entry["statement"], entry["values"]
+    problem = None
+    if not isinstance(statement, str) or not statement.strip():
+        problem = f"statement is {statement!r}; expected non-empty words"
+    elif not isinstance(entry["held"], bool):
+        problem = f"held is {entry['held']!r}; expected true or false"
+    elif not isinstance(values, dict) or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool)
+        for v in values.values()
+    ):
+        problem = f"values are {values!r}; expected names mapped to numbers"
+    elif not all(
+        isinstance(entry[k], str) and entry[k]
+        for k in ("profile", "chapter")
+    ):
+        problem = (
+            f"profile {entry['profile']!r} or chapter {entry['chapter']!r} "
+            "is not a non-empty string"
+        )
+    if problem:
+        raise BuildInputError(f"{where}: {problem}")
+    return entry
+
+
+def read_claim(path: Path, chapter: str) -> dict:
+    """The claim in one file of ``chapter``'s folder, checked
+    (:func:`validate_claim`, its file name and its chapter)."""
+    try:
+        entry = json.loads(Path(path).read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise BuildInputError(
+            f"{path}: not a readable JSON claim ({err}); run its chapter again"
+        ) from err
+    validate_claim(entry, str(path))
+    if claim_file_name(entry["statement"]) != Path(path).name:
+        raise BuildInputError(
+            f"{path}: holds the claim {entry['statement']!r}, whose file would "
+            f"be {claim_file_name(entry['statement'])}; expected them to agree"
+        )
+    if entry["chapter"] != chapter:
+        raise BuildInputError(
+            f"{path}: claim of chapter {entry['chapter']!r} in the folder of "
+            f"{chapter!r}; expected a chapter's claims in its own folder"
+        )
+    return entry
+
+
+def gather_claims(records: Path, chapters: list[str]) -> list[dict]:
+    """Every claim of ``chapters`` under ``records``: chapter order, then
+    file order.
+
+    Raises:
+        BuildInputError: ``records`` is missing or a claim file is unusable.
+    """
+    _check_folder(records)
+    return [
+        read_claim(path, chapter)
+        for chapter in chapters
+        for path in sorted((Path(records) / chapter).glob("*.json"))
+        if is_claim_file_name(path.name)
+    ]
 
 
 def unlisted(records: Path, chapters: list[str]) -> list[str]:
@@ -159,5 +255,6 @@ def unlisted(records: Path, chapters: list[str]) -> list[str]:
 
 
 def write_results(entries: list[dict], out: Path) -> None:
-    """Write ``entries`` to ``out`` as one JSON list (atomically)."""
+    """Write ``entries`` (records, or claims) to ``out`` as one JSON list
+    (atomically)."""
     write_text_atomically(Path(out), json.dumps(entries, indent=1) + "\n")

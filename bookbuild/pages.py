@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Callable
 
 from bookbuild.errors import BuildInputError
-from bookbuild.gather import validate_record
+from bookbuild.findings import seed_values
+from bookbuild.gather import validate_claim, validate_record
 from bookbuild.leaderboard import leaderboard_markdown
 from bookbuild.perfpage import performance_markdown
 from bookbuild.report import report_markdown
@@ -56,17 +57,49 @@ def read_results(path: Path) -> list[dict]:
     return records
 
 
+def read_claims(path: Path) -> list[dict] | None:
+    """The claims in a gathered claims JSON file, each checked; ``None``
+    when there is no such file (the report then says so).
+
+    Raises:
+        BuildInputError: the file is not a JSON list, or holds a claim that
+            is not usable (the message names the file and the claim).
+    """
+    if not Path(path).is_file():
+        return None
+    try:
+        claims = json.loads(Path(path).read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise BuildInputError(f"{path}: not readable JSON ({err})") from err
+    if not isinstance(claims, list):
+        raise BuildInputError(
+            f"{path}: expected a JSON list of claims, got {type(claims).__name__}"
+        )
+    for i, entry in enumerate(claims):
+        validate_claim(entry, f"{path}, claim {i}")
+    return claims
+
+
 def generate(
-    records: list[dict], *, out: Path, benchmarks: Path, cache: Path
+    records: list[dict],
+    *,
+    out: Path,
+    benchmarks: Path,
+    cache: Path,
+    claims: list[dict] | None = None,
 ) -> dict[str, Path]:
     """Write every generated page into ``out``; return ``{name: path}``.
 
     ``cache`` is the profile's execution cache (``_build/.jupyter_cache-<profile>``),
-    which the status page reads.
+    which the status page reads; ``claims`` are the gathered claims the report
+    lists (``None``: no claims file).
     """
     pages: dict[str, Callable[[], str]] = {
         "report": lambda: report_markdown(
-            records, build_versions=versions()
+            records,
+            build_versions=versions(),
+            claims=claims,
+            seeds=seed_values(benchmarks),
         ),
         "leaderboard": lambda: leaderboard_markdown(records),
         "performance": lambda: performance_markdown(benchmarks),

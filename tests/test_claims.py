@@ -1,10 +1,12 @@
 import dataclasses
+import json
+import re
 
 import numpy as np
 import pytest
 from scipy import stats
 
-from tutorial_lib import claims
+from tutorial_lib import claims, records, runtime
 
 
 def test_a_claim_that_holds_is_returned_and_printed_at_both_profiles(
@@ -146,3 +148,94 @@ def test_differs_on_clear_and_overlapping_results():
 def test_differs_names_a_bad_argument(a, b, kwargs, message):
     with pytest.raises(ValueError, match=message):
         claims.differs(a, b, **kwargs)
+
+
+@pytest.fixture
+def results_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv(records.ENV_VAR, str(tmp_path))
+    return tmp_path
+
+
+def stored_claims(folder):
+    return {
+        p.name: json.loads(p.read_text())
+        for p in folder.glob("claim-*.json")
+    }
+
+
+def test_run_claim_records_the_claim_and_returns_it(results_dir, capsys):
+    run = runtime.start(device="cpu", profile="smoke", chapter="ch1")
+    claim = run.claim(
+        "a is below b", np.bool_(True), values={"a": 1, "b": 2.5}
+    )
+    assert claim == claims.Claim("a is below b", True, {"a": 1.0, "b": 2.5})
+    files = stored_claims(results_dir / "smoke" / "ch1")
+    assert list(files) == [records.claim_file_name("a is below b")]
+    stored = files[records.claim_file_name("a is below b")]
+    assert re.fullmatch(r"claim-[0-9a-f]{16}\.json", list(files)[0])
+    assert stored.pop("recorded_at").endswith("Z")
+    assert stored == {
+        "statement": "a is below b",
+        "held": True,
+        "values": {"a": 1.0, "b": 2.5},
+        "profile": "smoke",
+        "chapter": "ch1",
+    }
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "claim held (not enforced at smoke size): a is below b (a=1, b=2.5)"
+    )
+
+
+def test_run_claim_at_full_records_a_false_claim_before_it_stops(
+    results_dir,
+):
+    run = runtime.start(device="cpu", profile="full", chapter="ch1")
+    words = "the filter beats the oracle"
+    with pytest.raises(claims.ClaimFailed, match=words):
+        run.claim(words, False, values={"filter": 0.04, "oracle": 0.003})
+    stored = json.loads(
+        (
+            results_dir / "full" / "ch1" / records.claim_file_name(words)
+        ).read_text()
+    )
+    assert stored["held"] is False and stored["statement"] == words
+    assert stored["values"] == {"filter": 0.04, "oracle": 0.003}
+
+
+def test_run_claim_keeps_the_later_outcome_and_start_clears_claims(
+    results_dir,
+):
+    run = runtime.start(device="cpu", profile="smoke", chapter="ch1")
+    run.claim("x is one", True, values={"x": 1.0})
+    run.claim("x is one", True, values={"x": 1.0})  # the same again: fine
+    run.claim("x is one", False, values={"x": 2.0})
+    run.claim("y is two", True, values={"y": 2.0})
+    run.record("a/b", 1.0)
+    folder = results_dir / "smoke" / "ch1"
+    files = stored_claims(folder)
+    assert len(files) == 2
+    later = files[records.claim_file_name("x is one")]
+    assert later["held"] is False and later["values"] == {"x": 2.0}
+    assert (folder / "a+b.json").is_file()
+    runtime.start(device="cpu", profile="smoke", chapter="ch1")
+    assert not folder.exists()
+
+
+def test_run_claim_needs_a_chapter_and_valid_arguments(results_dir):
+    run = runtime.start(device="cpu", profile="smoke")
+    with pytest.raises(ValueError, match="needs the chapter's name"):
+        run.claim("x is one", True, values={"x": 1.0})
+    run = runtime.start(device="cpu", profile="full", chapter="ch1")
+    with pytest.raises(ValueError, match="holds must be a bool"):
+        run.claim("x is one", np.array([True]), values={"x": 1.0})
+    assert stored_claims(results_dir / "full" / "ch1") == {}
+
+
+def test_claim_files_never_take_a_record_s_name():
+    name = records.claim_file_name("x")
+    assert records.is_claim_file_name(name)
+    assert records.claim_file_name("x ") != name
+    # An id may start with "claim-", but its file name has a "+".
+    assert not records.is_claim_file_name(
+        records.record_file_name("claim-x/y")
+    )

@@ -271,3 +271,105 @@ def test_a_missing_table_of_contents_is_named(tmp_path):
                 str(tmp_path / "r"),
             ]
         )
+
+
+def claim(folder, statement, held=True, chapter=None, **values):
+    return records.record_claim(
+        statement,
+        held,
+        values or {"x": 1.0},
+        profile="smoke",
+        chapter=chapter or folder.name,
+        directory=folder,
+    )
+
+
+def test_gather_writes_the_claims_beside_the_results(book, capsys):
+    put(book / "ch1", "a/x", 3.0)
+    put(book / "ch2", "b/y", 4.0)
+    claim(book / "ch2", "ch2 says so", x=2.0)
+    claims = [
+        claim(book / "ch1", f"ch1 says {i}", held=i != 1) for i in range(3)
+    ]
+    claim(book / "gone", "a chapter no longer in the book")
+    entries = run_gather(book)
+    assert [e["id"] for e in entries] == ["a/x", "b/y"]
+    gathered = json.loads((book.parent / "claims.json").read_text())
+    in_file_order = sorted(
+        claims, key=lambda c: records.claim_file_name(c["statement"])
+    )
+    assert [c["statement"] for c in gathered] == [
+        *(c["statement"] for c in in_file_order),
+        "ch2 says so",
+    ]
+    assert gathered[:3] == in_file_order
+    assert "4 claims ->" in capsys.readouterr().out
+
+
+def test_gather_without_records_writes_no_claims(book):
+    assert run_gather(book, "--missing-ok") == []
+    assert json.loads((book.parent / "claims.json").read_text()) == []
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (None, "not a readable JSON claim"),
+        ({"held": "yes"}, "held is 'yes'; expected true or false"),
+        ({"values": {"x": "1"}}, "values are .*; expected names mapped to"),
+        ({"statement": ""}, "statement is ''"),
+        (
+            {"chapter": "ch2"},
+            "claim of chapter 'ch2' in the folder of 'ch1'",
+        ),
+        ({"statement": "other words"}, "holds the claim 'other words'"),
+    ],
+)
+def test_a_malformed_claim_file_is_refused_naming_it(book, change, message):
+    claim(book / "ch1", "ch1 says so")
+    path = book / "ch1" / records.claim_file_name("ch1 says so")
+    if change is None:
+        path.write_text('{"statement": ')
+    else:
+        path.write_text(json.dumps(json.loads(path.read_text()) | change))
+    with pytest.raises(SystemExit, match=message) as caught:
+        run_gather(book)
+    assert str(path) in str(caught.value)
+
+
+def test_a_claim_file_lacking_keys_is_refused_naming_them(book):
+    (book / "ch1").mkdir(parents=True)
+    path = book / "ch1" / "claim-0123456789abcdef.json"
+    path.write_text('{"statement": "s", "held": true}')
+    with pytest.raises(
+        SystemExit, match="claim lacks values, profile, chapter"
+    ) as caught:
+        run_gather(book)
+    assert str(path) in str(caught.value)
+
+
+def test_pages_read_the_claims_beside_the_results(tmp_path):
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps([entry()]))
+    arguments = [
+        "pages",
+        "--profile",
+        "smoke",
+        "--results",
+        str(results),
+        "--out",
+        str(tmp_path / "gen"),
+        "--benchmarks",
+        str(tmp_path),
+    ]
+    cli.main(arguments)
+    report = (tmp_path / "gen" / "report.md").read_text()
+    assert "No claims file was found" in report
+    good = claim(tmp_path / "ch1", "the sine repeats", x=60.0)
+    (tmp_path / "claims.json").write_text(json.dumps([good]))
+    cli.main(arguments)
+    report = (tmp_path / "gen" / "report.md").read_text()
+    assert "| ch1 | the sine repeats | held" in report
+    (tmp_path / "claims.json").write_text(json.dumps([good, {"held": 1}]))
+    with pytest.raises(SystemExit, match="claim 1: claim lacks statement"):
+        cli.main(arguments)

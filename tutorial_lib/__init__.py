@@ -14,6 +14,8 @@ One module a responsibility:
 * :mod:`tutorial_lib.checks`, :mod:`tutorial_lib.files`, :mod:`tutorial_lib.folders`: argument
   checks, atomic writes, where files live
 * :mod:`tutorial_lib.records`: headline numbers a chapter records
+* :mod:`tutorial_lib.claims`: a chapter's conclusions, checked against its numbers
+* :mod:`tutorial_lib.prose`: measured values glued into a chapter's sentences
 * :mod:`tutorial_lib.plots`: the recurring figures
 """
 

@@ -14,6 +14,11 @@ a build can never publish a sentence its own numbers contradict. At
 ``smoke`` (tiny data, where the numbers mean little) the claim is evaluated
 and printed, never enforced. The caller keeps the returned :class:`Claim`.
 
+A chapter calls it through its run, ``run.claim(statement, holds,
+values={...})`` (:meth:`tutorial_lib.runtime.Run.claim`), which also records
+the claim in the chapter's records folder; the book's build lists every
+recorded claim on the report page.
+
 :func:`differs` says whether two sets of repeated results (seeds) differ by
 more than their scatter, before a chapter ranks one above the other.
 """
@@ -66,6 +71,47 @@ def _values(values) -> dict[str, float]:
     return out
 
 
+def evaluate(
+    statement: str, holds, *, values: Mapping[str, float], profile: str
+) -> Claim:
+    """The :class:`Claim` for these arguments, checked; nothing printed or raised.
+
+    :func:`check` is this followed by :func:`enforce`;
+    :meth:`Run.claim <tutorial_lib.runtime.Run.claim>` records the claim in
+    between, so that a claim which stops the chapter is on record first.
+
+    Raises:
+        ValueError: an argument that is not what :func:`check` describes.
+    """
+    if not isinstance(statement, str) or not statement.strip():
+        raise ValueError(
+            f"statement must be a non-empty string, got {statement!r}"
+        )
+    if not isinstance(holds, (bool, np.bool_)):
+        raise ValueError(
+            f"holds must be a bool or a numpy bool, got {type(holds).__name__} "
+            f"{holds!r}: reduce an array with all() or any() first"
+        )
+    if profile not in PROFILES:
+        raise ValueError(
+            f"profile must be one of {', '.join(PROFILES)}, got {profile!r}"
+        )
+    return Claim(statement, bool(holds), _values(values))
+
+
+def enforce(claim: Claim, profile: str) -> Claim:
+    """Raise :class:`ClaimFailed` for a failed ``claim`` at ``full``; else
+    print its line (noting at ``smoke`` that it is not enforced) and return it."""
+    if profile == "full" and not claim.held:
+        raise ClaimFailed(claim.line())
+    print(
+        claim.line(
+            " (not enforced at smoke size)" if profile == "smoke" else ""
+        )
+    )
+    return claim
+
+
 def check(
     statement: str, holds, *, values: Mapping[str, float], profile: str
 ) -> Claim:
@@ -84,28 +130,9 @@ def check(
     Raises:
         ClaimFailed: at ``full``, a claim that does not hold.
     """
-    if not isinstance(statement, str) or not statement.strip():
-        raise ValueError(
-            f"statement must be a non-empty string, got {statement!r}"
-        )
-    if not isinstance(holds, (bool, np.bool_)):
-        raise ValueError(
-            f"holds must be a bool or a numpy bool, got {type(holds).__name__} "
-            f"{holds!r}: reduce an array with all() or any() first"
-        )
-    if profile not in PROFILES:
-        raise ValueError(
-            f"profile must be one of {', '.join(PROFILES)}, got {profile!r}"
-        )
-    claim = Claim(statement, bool(holds), _values(values))
-    if profile == "full" and not claim.held:
-        raise ClaimFailed(claim.line())
-    print(
-        claim.line(
-            " (not enforced at smoke size)" if profile == "smoke" else ""
-        )
+    return enforce(
+        evaluate(statement, holds, values=values, profile=profile), profile
     )
-    return claim
 
 
 def _sample(name: str, values) -> np.ndarray:

@@ -24,10 +24,18 @@ chapters ``_toc.yml`` lists into ``_build/results.json``.
 
 The chapter's name is given to ``start`` rather than guessed: a notebook
 that Jupyter Book executes is not told its own file name.
+
+Claims. A claim that a chapter checks with ``run.claim(...)`` (see
+:mod:`tutorial_lib.claims`) is kept in the same folder, one file a claim,
+``claim-<first 16 hex digits of the statement's SHA-256>.json``
+(:func:`claim_file_name`). Such a name has no ``+``, which every record's
+name has (an id has at least two parts), so the two kinds never share a
+name; the build gathers the claims into ``_build/claims.json``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -45,6 +53,8 @@ ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)+")
 CHAPTER_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 SEPARATOR = "+"
 """Stands for ``/`` in a record's file name; never part of an id."""
+CLAIM_PREFIX = "claim-"
+"""How a claim's file name starts (see :func:`claim_file_name`)."""
 
 
 def records_dir(profile: str, start: Path | None = None) -> Path:
@@ -91,6 +101,18 @@ def id_from_file_name(name: str) -> str:
     return name.removesuffix(".json").replace(SEPARATOR, "/")
 
 
+def claim_file_name(statement: str) -> str:
+    """The file that holds the claim ``statement``: ``claim-<hash>.json``,
+    with the first 16 hex digits of the statement's SHA-256 (UTF-8)."""
+    digest = hashlib.sha256(statement.encode("utf-8")).hexdigest()
+    return f"{CLAIM_PREFIX}{digest[:16]}.json"
+
+
+def is_claim_file_name(name: str) -> bool:
+    """Whether a file name in a records folder is a claim's (not a record's)."""
+    return name.startswith(CLAIM_PREFIX) and SEPARATOR not in name
+
+
 def check_record(
     id: str,
     value: float,
@@ -118,7 +140,8 @@ def check_record(
 
 
 def clear_records(folder: Path) -> None:
-    """Remove the record files (``*.json``) in ``folder``, then the folder if empty."""
+    """Remove the record and claim files (``*.json``) in ``folder``, then the
+    folder if empty."""
     folder = Path(folder)
     if not folder.is_dir():
         return
@@ -166,4 +189,38 @@ def record(
     write_text_atomically(path, json.dumps(entry, indent=1))
     beside = "" if reference is None else f"  (write-up: {reference:.4g})"
     print(f"recorded {id} = {value:.4g}{beside}")
+    return entry
+
+
+def record_claim(
+    statement: str,
+    held: bool,
+    values: dict[str, float],
+    *,
+    profile: str,
+    chapter: str,
+    directory: Path,
+) -> dict:
+    """Save one checked claim in ``directory`` (the chapter's records folder).
+
+    The file is :func:`claim_file_name` of the statement, so the same words
+    checked again in one execution overwrite it: the later outcome is the one
+    kept. Values that are not finite (a NaN loss, say) are kept as JSON's
+    ``NaN`` and ``Infinity``, which Python's :mod:`json` reads back. Nothing
+    is printed (:func:`tutorial_lib.claims.enforce` prints the claim).
+
+    Returns:
+        The claim's entry, as written: ``statement, held, values, profile,
+        chapter, recorded_at``.
+    """
+    entry = {
+        "statement": statement,
+        "held": bool(held),
+        "values": {name: float(v) for name, v in values.items()},
+        "profile": profile,
+        "chapter": chapter,
+        "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    path = Path(directory) / claim_file_name(statement)
+    write_text_atomically(path, json.dumps(entry, indent=1))
     return entry

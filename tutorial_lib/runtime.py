@@ -14,11 +14,12 @@ import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Mapping, TypeVar
 
 import numpy as np
 import torch
 
+from tutorial_lib import claims
 from tutorial_lib.checks import non_negative_int
 from tutorial_lib.folders import artifacts_dir
 from tutorial_lib.profile import by_profile, current_profile
@@ -26,6 +27,7 @@ from tutorial_lib.records import (
     check_chapter,
     check_record,
     clear_records,
+    record_claim,
     records_dir,
 )
 from tutorial_lib.records import record as _record
@@ -171,6 +173,53 @@ class Run:
         )
         self.recorded[id] = now
         return entry
+
+    def claim(
+        self, statement: str, holds, *, values: Mapping[str, float]
+    ) -> claims.Claim:
+        """Check a claim at this run's profile and record it for the report.
+
+        The chapter's sentence and the numbers it rests on, as in
+        :func:`tutorial_lib.claims.check`::
+
+            run.claim(
+                "the Wiener filter beats the low-pass at every alpha",
+                all(w < lo for w, lo in zip(wiener, lowpass)),
+                values={"wiener@0.1": wiener[0], "lowpass@0.1": lowpass[0]},
+            )
+
+        The claim is written to the chapter's records folder first
+        (:func:`tutorial_lib.records.record_claim`, one file a statement), so
+        one that fails at ``full`` is on record when it stops the chapter;
+        the build lists every recorded claim on the report page. The same
+        words checked twice in one run keep the later outcome.
+
+        Returns:
+            The :class:`~tutorial_lib.claims.Claim`, also printed as one line.
+
+        Raises:
+            ClaimFailed: at ``full``, a claim that does not hold.
+            ValueError: the run was started without ``chapter=``, or an
+                argument is not what :func:`~tutorial_lib.claims.check` takes.
+        """
+        if self.records_folder is None:
+            raise ValueError(
+                f"run.claim({statement!r}, ...) needs the chapter's name: start "
+                "the run with tl.start(chapter='<notebook file name without "
+                ".ipynb>')"
+            )
+        claim = claims.evaluate(
+            statement, holds, values=values, profile=self.profile
+        )
+        record_claim(
+            claim.statement,
+            claim.held,
+            dict(claim.values),
+            profile=self.profile,
+            chapter=self.chapter,
+            directory=self.records_folder,
+        )
+        return claims.enforce(claim, self.profile)
 
     def _check_repeat(
         self, id: str, now: tuple[float, float | None]

@@ -1,0 +1,55 @@
+"""tutorial_lib.prose.glue: a measured number handed to the page's prose."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tutorial_lib.prose import glue
+
+
+def test_glue_returns_the_value_as_a_float():
+    assert glue("some_value", np.float32(0.25)) == 0.25
+    assert isinstance(glue("count", 3), float)
+
+
+@pytest.mark.parametrize(
+    "name, value, match",
+    [
+        ("Bad-Name", 1.0, "name must be"),
+        ("", 1.0, "name must be"),
+        ("ok", float("nan"), "'ok' must be a finite real number"),
+        ("ok", True, "must be a finite real number"),
+        ("ok", "0.1", "must be a finite real number"),
+    ],
+)
+def test_bad_input_is_refused_by_name(name, value, match):
+    with pytest.raises(ValueError, match=match):
+        glue(name, value)
+
+
+def test_in_a_notebook_kernel_the_value_is_glued_for_myst_nb():
+    """myst-nb finds glued values by the mime type of a display output."""
+    pytest.importorskip("myst_nb")
+    code = (
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "import json\n"
+        "shell = InteractiveShell.instance()\n"
+        "shown = []\n"
+        "shell.display_pub.publish = lambda data, metadata=None, **k: "
+        "shown.append((data, metadata))\n"
+        "from tutorial_lib.prose import glue\n"
+        "glue('ratio', 1.5)\n"
+        "print(json.dumps([(list(d), m) for d, m in shown]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    shown = json.loads(out.stdout.strip().splitlines()[-1])
+    assert len(shown) == 1
+    mimes, metadata = shown[0]
+    assert mimes == ["application/papermill.record/text/plain"]
+    assert metadata["scrapbook"]["name"] == "ratio"
