@@ -66,6 +66,80 @@ def test_config_rejects_unknown_settings_and_bad_values():
         part2.autoencoder_config(2, 0.1, seed=-1)
 
 
+def test_target_is_in_the_key_only_when_it_is_not_the_posts():
+    cfg = part2.autoencoder_config(4, 0.3, seed=0, **part2.SMOKE)
+    assert cfg.target == "clean" and "target" not in part2.DEFAULTS
+    # The default target leaves the key exactly as it was without the field.
+    without = {
+        k: v
+        for k, v in dataclasses.asdict(cfg).items()
+        if k not in ("skips", "target")
+    }
+    assert cfg.key() == without
+    selfsup = part2.autoencoder_config(
+        4, 0.3, seed=0, target="noisy", **part2.SMOKE
+    )
+    assert selfsup == dataclasses.replace(cfg, target="noisy")
+    assert selfsup.key() == {**without, "target": "noisy"}
+    assert cache.config_key(selfsup.key()) != cache.config_key(cfg.key())
+
+
+def test_config_rejects_an_unknown_target():
+    with pytest.raises(
+        ValueError,
+        match=r"target must be 'clean' \(.*\) or 'noisy' \(.*\), "
+        r"got 'nosiy'",
+    ):
+        part2.autoencoder_config(2, 0.1, seed=0, target="nosiy")
+
+
+@pytest.mark.parametrize("target", ["clean", "noisy"])
+def test_fit_autoencoder_trains_toward_its_target_and_scores_on_clean(
+    target,
+):
+    # One full batch: the first step's loss is the untrained model's loss
+    # against the training target, whatever the batch order.
+    cfg = part2.autoencoder_config(
+        2,
+        0.3,
+        seed=0,
+        n_samples=40,
+        epochs=2,
+        channels=4,
+        batch_size=28,
+        snapshot_every=1,
+        target=target,
+    )
+    train, val = cfg.data()
+    assert len(train) == 28
+    with torch.no_grad():
+        out = cfg.build()(torch.from_numpy(train.noisy)).double().numpy()
+    against = {
+        name: float(np.mean((out - getattr(train, name)) ** 2))
+        for name in ("clean", "noisy")
+    }
+    other = "noisy" if target == "clean" else "clean"
+    assert against[target] != pytest.approx(against[other], rel=1e-3)
+    result = part2.fit_autoencoder(cfg)
+    first = result["history"].step_loss[0]
+    assert first == pytest.approx(against[target], rel=1e-4)
+    assert first != pytest.approx(against[other], rel=1e-3)
+    # val_mse is against the clean signal for both targets.
+    model = cfg.build()
+    model.load_state_dict(result["state_dict"])
+    with torch.no_grad():
+        pred = model(torch.from_numpy(val.noisy)).double().numpy()
+    assert result["val_mse"] == pytest.approx(
+        np.mean((pred - val.clean) ** 2), rel=1e-4
+    )
+    if target == "noisy":
+        assert result["val_mse_vs_noisy"] == pytest.approx(
+            np.mean((pred - val.noisy) ** 2), rel=1e-4
+        )
+    else:
+        assert "val_mse_vs_noisy" not in result
+
+
 def test_sweep_configs_cover_the_grid_from_any_iterables():
     configs = part2.sweep_configs(
         (d for d in (2, 8)), (a for a in (0.1, 0.4)), seed=0

@@ -36,8 +36,11 @@ VERSION = 1
 configuration: the saved runs of the old version are then never served."""
 NAME = "part2-ae"
 """The saved runs' file-name prefix."""
-IDENTITY = ("depth", "alpha", "seed", "skips", "version")
+IDENTITY = ("depth", "alpha", "seed", "skips", "target", "version")
 """The fields that name a run rather than set it (not in :data:`DEFAULTS`)."""
+TARGETS = ("clean", "noisy")
+"""What a model can be trained to output: the clean signal (the post's
+supervised training) or its own noisy input (self-supervised)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,10 @@ class AutoencoderConfig:
 
     Frozen: make variants with ``dataclasses.replace(config, lr=3e-3)``.
     ``skips=True`` (not the post's) gives the U-Net twin of the same model.
+    ``target`` is what training asks the model to output for a noisy input:
+    ``"clean"`` (the post's noisy -> clean pairs) or ``"noisy"`` (the input
+    itself, so the model never sees a clean signal). Either way the model
+    is evaluated against the clean signal.
     ``keep`` is how many validation predictions the result keeps;
     ``snapshot_every`` the epochs between snapshots of the probe's output.
     """
@@ -66,6 +73,7 @@ class AutoencoderConfig:
     snapshot_every: int = 5
     keep: int = 4
     skips: bool = False
+    target: str = "clean"
     version: int = VERSION
 
     def __post_init__(self) -> None:
@@ -79,13 +87,22 @@ class AutoencoderConfig:
         object.__setattr__(
             self, "seed", non_negative_int("seed", self.seed)
         )
+        if self.target not in TARGETS:
+            raise ValueError(
+                f"target must be 'clean' (train on noisy -> clean pairs) or "
+                f"'noisy' (train to reproduce the noisy input), "
+                f"got {self.target!r}"
+            )
 
     def key(self) -> dict[str, Any]:
         """The cache key's configuration: every field; ``skips`` only when
-        True, so the post's models keep the keys they had before it existed."""
+        True and ``target`` only when not ``"clean"``, so the post's models
+        keep the keys they had before those fields existed."""
         fields = dataclasses.asdict(self)
         if not self.skips:
             del fields["skips"]
+        if self.target == "clean":
+            del fields["target"]
         return fields
 
     def data(self) -> tuple[Pairs, Pairs]:
@@ -133,11 +150,11 @@ def autoencoder_config(
     Raises:
         ValueError: an override that is not a known setting, or a bad depth/alpha.
     """
-    unknown = sorted(set(overrides) - set(DEFAULTS) - {"skips"})
+    unknown = sorted(set(overrides) - set(DEFAULTS) - {"skips", "target"})
     if unknown:
         raise ValueError(
             f"unknown setting(s) {', '.join(unknown)}; "
-            f"expected some of {', '.join(DEFAULTS)} or skips"
+            f"expected some of {', '.join(DEFAULTS)}, skips or target"
         )
     return AutoencoderConfig(depth, alpha, seed, **overrides)
 
@@ -169,16 +186,62 @@ def noisy_mse(pairs: Pairs) -> float:
     )
 
 
+TEST_SEED_OFFSET = 1000
+"""The held-out test signals are drawn with seed ``config.seed + 1000``."""
+
+
+def test_pairs(config: AutoencoderConfig, n: int | None = None) -> Pairs:
+    """Held-out test signals, never used to train or to choose a setting.
+
+    ``n`` (default: as many as the validation split) new two-tone signals of
+    ``config.length`` samples, with their own noise draw, from seed
+    ``config.seed + TEST_SEED_OFFSET``, at the configuration's noise level.
+
+    Returns:
+        :class:`~tutorial_lib.data.Pairs`, each array ``(n, length)``.
+    """
+    if n is None:
+        n = config.n_samples - round(
+            config.n_samples * config.train_fraction
+        )
+    n = positive_int("n", n)
+    signals = two_tone_dataset(
+        n, config.length, seed=config.seed + TEST_SEED_OFFSET
+    )
+    return signals.at(config.alpha)
+
+
+def test_mse(
+    config: AutoencoderConfig, result: Mapping[str, Any], test: Pairs
+) -> float:
+    """MSE against the clean signal of ``config``'s trained model (its
+    ``result["state_dict"]``, from :func:`train`) on ``test``, on the CPU."""
+    model = config.build()
+    model.load_state_dict(result["state_dict"])
+    out = predict(model, test.noisy)
+    return float(np.mean((out.astype(np.float64) - test.clean) ** 2))
+
+
 def fit_autoencoder(
     config: AutoencoderConfig, *, device=None, progress: bool = False
 ) -> dict[str, Any]:
     """Train one configuration, without the cache (:func:`train` caches it).
 
+    The model learns to map the noisy training signals to
+    ``config.target``: the clean ones (the post's training) or the noisy
+    ones themselves. Its evaluation is against the clean validation signal
+    either way.
+
     Returns:
-        ``history`` (:class:`~tutorial_lib.training.History`, snapshots of the
-        first validation sequence ``(snapshots, 1, length)``), ``val_mse``,
-        ``noisy_mse``, ``val_pred`` (first ``keep`` validation outputs,
-        ``(keep, length)``), ``parameters`` and the CPU ``state_dict``.
+        ``history`` (:class:`~tutorial_lib.training.History`: its training
+        loss is against the training target, its evaluation loss against the
+        clean validation signal; snapshots of the first validation sequence
+        ``(snapshots, 1, length)``), ``val_mse`` (MSE against the clean
+        validation signal), ``noisy_mse``, ``val_pred`` (first ``keep``
+        validation outputs, ``(keep, length)``), ``parameters`` and the CPU
+        ``state_dict``; for target ``"noisy"`` also ``val_mse_vs_noisy``,
+        the MSE against the noisy validation input it was trained to
+        reproduce.
 
     Raises:
         KeyboardInterrupt: training was interrupted (Ctrl-C).
@@ -194,10 +257,13 @@ def fit_autoencoder(
         seed=config.seed,
         progress=progress,
     )
+    targets = (
+        train_pairs.clean if config.target == "clean" else train_pairs.noisy
+    )
     history = fit(
         model,
         train_pairs.noisy,
-        train_pairs.clean,
+        targets,
         fit_config,
         eval_data=(val.noisy, val.clean),
         probe=val.noisy[:1],
@@ -207,7 +273,7 @@ def fit_autoencoder(
         f"depth {config.depth}, alpha {config.alpha}", config.epochs
     )
     keep = min(config.keep, len(val))
-    return {
+    result = {
         "history": history,
         "val_mse": history.final_eval,
         "noisy_mse": noisy_mse(val),
@@ -217,6 +283,10 @@ def fit_autoencoder(
             k: v.detach().cpu() for k, v in model.state_dict().items()
         },
     }
+    if config.target == "noisy":
+        out = predict(model, val.noisy).astype(np.float64)
+        result["val_mse_vs_noisy"] = float(np.mean((out - val.noisy) ** 2))
+    return result
 
 
 def _fit_from_key(key: Mapping[str, Any], *, device=None) -> dict[str, Any]:
