@@ -1,10 +1,17 @@
 """The leaderboard page: every method of the book on both tasks, from the records.
 
 :func:`leaderboard_markdown` turns the records the chapters wrote (the dicts of
-:func:`tutorial_lib.records.record`) into one Markdown table: error, gap to
-the oracle, parameter count and training (or tuning) time. Nothing in the
-table is typed by hand; a method whose records are missing is listed under
-the table instead.
+:func:`tutorial_lib.records.record`) into one Markdown table: what kind of
+method it is, its error, its error as a multiple of the best classical
+filter's on the same data, parameter count and training (or tuning) time.
+Nothing in the table is typed by hand; a method whose records are missing is
+listed under the table instead.
+
+Kinds: ``none`` (the noisy input), ``limit`` (knows how the data were
+made: the limit, not a method one could use), ``classical`` (a filter or fit
+tuned on the training split), ``network``. The ratio column divides by the
+lowest ``classical`` error recorded at that noise level: below 1.0, a method
+beats every classical filter.
 """
 
 from __future__ import annotations
@@ -12,94 +19,104 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ALPHAS = (0.1, 0.2, 0.3, 0.4)
+KINDS = ("none", "limit", "classical", "network")
+TASK1 = "1: noisy sine (test L1)"
+TASK2 = "2: two tones (validation MSE)"
 
 
 @dataclass(frozen=True)
 class Row:
     """One method on one task; ``error`` holds one id, or with ``{alpha}`` one
-    per noise level."""
+    per noise level. ``kind`` is one of :data:`KINDS`."""
 
     task: str
+    kind: str
     method: str
     error: str
     params: str | None = None
     alphas: tuple[float, ...] = ()
 
 
-def _task1(method, error, params=None):
-    return Row("1: noisy sine (test L1)", method, error, params)
+def _task1(kind, method, error, params=None):
+    return Row(TASK1, kind, method, error, params)
 
 
-def _task2(method, error, params=None, alphas=ALPHAS):
-    return Row(
-        "2: two tones (validation MSE)", method, error, params, alphas
-    )
+def _task2(kind, method, error, params=None, alphas=ALPHAS):
+    return Row(TASK2, kind, method, error, params, alphas)
+
+
+def _t1(name):
+    return f"beyond/task1/{name}/test_l1"
+
+
+def _t2(name):
+    return f"beyond/task2/{name}/alpha{{alpha}}/val_mse"
 
 
 ROWS = [
-    _task1("offset oracle", "beyond/task1/oracle/test_l1"),
+    _task1("none", "noisy input", _t1("noisy_input")),
+    _task1("limit", "minimax offset matcher (exact)", _t1("minimax")),
     _task1(
-        "least-squares sine, known period", "beyond/task1/lsq_sine/test_l1"
-    ),
-    _task1("Savitzky-Golay", "beyond/task1/savgol/test_l1"),
-    _task1("low-pass (Butterworth)", "beyond/task1/lowpass/test_l1"),
-    _task1("moving average", "beyond/task1/moving_average/test_l1"),
-    _task1(
-        "RNN (the post's settings)",
-        "part1/rnn/test_l1",
-        "beyond/task1/params/rnn",
+        "limit",
+        "least-squares offset matcher (Gaussian-optimal)",
+        _t1("ls_offset"),
     ),
     _task1(
-        "bidirectional RNN (the post's settings)",
-        "part1/birnn/test_l1",
-        "beyond/task1/params/birnn",
+        "classical", "least-squares sine, known period", _t1("lsq_sine")
     ),
+    _task1("classical", "Wiener filter", _t1("wiener")),
+    _task1("classical", "Savitzky-Golay", _t1("savgol")),
+    _task1("classical", "low-pass (Butterworth)", _t1("lowpass")),
+    _task1("classical", "moving average", _t1("moving_average")),
+    _task1("classical", "fitted gain", _t1("gain")),
+    *[
+        _task1(
+            "network",
+            f"{label} (the post's settings)",
+            f"part1/{key}/test_l1",
+            f"beyond/task1/params/{key}",
+        )
+        for key, label in [
+            ("rnn", "RNN"),
+            ("birnn", "bidirectional RNN"),
+            ("bigru", "bidirectional GRU"),
+        ]
+    ],
     _task1(
-        "bidirectional GRU (the post's settings)",
-        "part1/bigru/test_l1",
-        "beyond/task1/params/bigru",
-    ),
-    _task1(
+        "network",
         "best learned model (Beyond)",
-        "beyond/task1/best/test_l1",
+        _t1("best"),
         "beyond/task1/best/params",
     ),
-    _task2("noisy input", "part2/noisy/alpha{alpha}/val_mse"),
-    _task2("two-tone oracle", "beyond/task2/oracle/alpha{alpha}/val_mse"),
-    _task2("Savitzky-Golay", "beyond/task2/savgol/alpha{alpha}/val_mse"),
-    _task2(
-        "low-pass (Butterworth)",
-        "beyond/task2/lowpass/alpha{alpha}/val_mse",
-    ),
-    _task2(
-        "moving average", "beyond/task2/moving_average/alpha{alpha}/val_mse"
-    ),
+    _task2("none", "noisy input", "part2/noisy/alpha{alpha}/val_mse"),
+    _task2("limit", "two-tone oracle", _t2("oracle")),
+    _task2("classical", "Wiener filter", _t2("wiener")),
+    _task2("classical", "Savitzky-Golay", _t2("savgol")),
+    _task2("classical", "low-pass (Butterworth)", _t2("lowpass")),
+    _task2("classical", "moving average", _t2("moving_average")),
+    _task2("classical", "fitted gain", _t2("gain")),
     *[
         _task2(
+            "network",
             f"autoencoder d={d} (the book's settings)",
             f"part2/ae/d{d}/alpha{{alpha}}/val_mse",
             f"part2/model/d{d}/parameters",
         )
         for d in (2, 4, 6, 8)
     ],
-    *[
-        _task2(
-            f"U-Net d={d} (Beyond)",
-            f"beyond/task2/unet_d{d}/alpha{{alpha}}/val_mse",
-            f"beyond/task2/params/unet_d{d}",
-        )
-        for d in (8,)
-    ],
     _task2(
+        "network",
+        "U-Net d=8 (Beyond)",
+        _t2("unet_d8"),
+        "beyond/task2/params/unet_d8",
+    ),
+    _task2(
+        "network",
         "no bottleneck, d=1 (Beyond)",
-        "beyond/task2/wide_d1/alpha{alpha}/val_mse",
+        _t2("wide_d1"),
         "beyond/task2/params/wide_d1",
     ),
 ]
-ORACLE = {
-    "1: noisy sine (test L1)": "beyond/task1/oracle/test_l1",
-    "2: two tones (validation MSE)": "beyond/task2/oracle/alpha{alpha}/val_mse",
-}
 
 
 def _index(records: list[dict]) -> dict[str, dict]:
@@ -122,22 +139,36 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
+def _errors(row: Row, index: dict[str, dict]) -> list[float | None]:
+    """The row's error per noise level (one entry for task 1), None where
+    nothing was recorded."""
+    ids = [row.error.format(alpha=a) for a in (row.alphas or (None,))]
+    return [index[i]["value"] if i in index else None for i in ids]
+
+
+def best_classical(task: str, index: dict[str, dict]) -> list[float | None]:
+    """Per noise level, the lowest error of the task's ``classical`` rows."""
+    rows = [r for r in ROWS if r.task == task and r.kind == "classical"]
+    columns = zip(*(_errors(r, index) for r in rows))
+    return [
+        min((v for v in level if v is not None), default=None)
+        for level in columns
+    ]
+
+
 def _cells(
-    row: Row, index: dict[str, dict]
+    row: Row, index: dict[str, dict], best: list[float | None]
 ) -> tuple[list, list, float | None] | None:
-    """Per-level errors, per-level ratios to the oracle and the summed seconds;
-    None if nothing was recorded."""
+    """Per-level errors, per-level ratios to the best classical error and the
+    summed seconds; None if nothing was recorded."""
     levels = row.alphas or (None,)
     ids = [row.error.format(alpha=a) for a in levels]
-    oracle_ids = [ORACLE[row.task].format(alpha=a) for a in levels]
-    errors = [index[i]["value"] if i in index else None for i in ids]
+    errors = _errors(row, index)
     if all(e is None for e in errors):
         return None
     ratios = [
-        e / index[o]["value"]
-        if e is not None and o in index and index[o]["value"] > 0
-        else None
-        for e, o in zip(errors, oracle_ids)
+        e / b if e is not None and b is not None and b > 0 else None
+        for e, b in zip(errors, best)
     ]
     seconds = [
         index[i]["seconds"]
@@ -162,12 +193,14 @@ def leaderboard_markdown(records: list[dict]) -> str:
     """
     index = _index(records)
     lines = [
-        "| task | method | error | x oracle | parameters | time (s) |",
-        "| --- | --- | ---: | ---: | ---: | ---: |",
+        "| task | kind | method | error | x best classical | parameters "
+        "| time (s) |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: |",
     ]
     missing = []
+    best = {task: best_classical(task, index) for task in (TASK1, TASK2)}
     for row in ROWS:
-        cells = _cells(row, index)
+        cells = _cells(row, index, best[row.task])
         if cells is None:
             missing.append(f"{row.method} (task {row.task.split(':')[0]})")
             continue
@@ -176,7 +209,8 @@ def leaderboard_markdown(records: list[dict]) -> str:
             index.get(row.params, {}).get("value") if row.params else None
         )
         lines.append(
-            f"| {row.task} | {row.method} | {_join(errors, lambda v: f'{v:.3g}')} | "
+            f"| {row.task} | {row.kind} | {row.method} | "
+            f"{_join(errors, lambda v: f'{v:.3g}')} | "
             f"{_join(ratios, lambda v: f'{v:.1f}')} | "
             f"{'–' if params is None else f'{params:,.0f}'} | "
             f"{'–' if seconds is None else _number(seconds)} |"
@@ -189,7 +223,9 @@ def leaderboard_markdown(records: list[dict]) -> str:
         f"{' / '.join(str(a) for a in ALPHAS)}. "
         "Time is what producing the numbers cost when they were recorded: training "
         "for a network (summed over noise levels), tuning for a filter, fitting for "
-        f"an oracle. Profile: {', '.join(profiles) or 'none'}; "
+        'a method of kind limit. "x best classical" divides each error by the '
+        "lowest error of a classical method on the same data and noise level "
+        f"(below 1.0: better than every classical method). Profile: {', '.join(profiles) or 'none'}; "
         f"device: {', '.join(devices) or 'none'}.",
     ]
     if missing:

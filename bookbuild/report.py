@@ -4,9 +4,14 @@
 (see :mod:`bookbuild.gather`) into one Markdown page. Nothing in it is
 typed by hand: the build regenerates it from the records every time.
 
-Whether a number "reaches" the original depends on its direction: for an
-error or a loss lower is better, for a signal-to-noise ratio or an accuracy
-higher is better. :func:`direction` decides from the result's id.
+Whether a number matches the original depends on how far it lies from it,
+and in which direction: for an error or a loss lower is better, for a
+signal-to-noise ratio or an accuracy higher is better (:func:`direction`
+decides from the result's id). A number within :data:`MATCH` of the
+write-up's matches it; one further away on the better side is *better*,
+which is not a reproduction either: it says the book's experiment differs
+from the write-up's. The findings table (:mod:`bookbuild.findings`) says
+which of the write-ups' conclusions hold.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from __future__ import annotations
 import platform
 from collections.abc import Mapping, Sequence
 
-from bookbuild.gather import validate_record
+from bookbuild.findings import findings_markdown
+from bookbuild.gather import validate_claim, validate_record
 
 LOWER_IS_BETTER = (
     "loss",
@@ -36,13 +42,14 @@ HIGHER_IS_BETTER = (
     "gain",
     "improvement",
 )
-CLOSE = 0.10
-"""A result within 10 % of the original, on the wrong side of it, counts as close."""
+MATCH = 1.25
+"""A result within a factor of 1.25 of the original, either way, matches it
+(the write-ups' numbers are one unseeded run each, or read off a figure)."""
 
 MARKS = {
-    "reached": "✓ reached",
-    "close": "≈ within 10 %",
-    "missed": "✗ **not reached**",
+    "matched": "≈ matches (within a factor of 1.25)",
+    "better": "↓ better than the write-up",
+    "worse": "✗ **worse than the write-up**",
     "none": "· no reference",
     "unknown": "· direction unknown",
 }
@@ -70,14 +77,14 @@ def verdict(id: str, value: float, reference: float | None) -> str:
     sense = direction(id)
     if sense is None:
         return "unknown"
-    better = value <= reference if sense == "lower" else value >= reference
-    if better:
-        return "reached"
-    return (
-        "close"
-        if abs(value - reference) <= CLOSE * abs(reference)
-        else "missed"
-    )
+    if reference == 0 or value == 0 or (value > 0) != (reference > 0):
+        matched = value == reference
+    else:
+        matched = 1 / MATCH <= value / reference <= MATCH
+    if matched:
+        return "matched"
+    better = value < reference if sense == "lower" else value > reference
+    return "better" if better else "worse"
 
 
 def _check(records: Sequence[Mapping]) -> None:
@@ -139,8 +146,12 @@ def _summary(
     """The opening sentences, and a warning for smoke-profile numbers."""
     lines = [
         f"**{len(records)} headline numbers**, {compared} of them with a value in "
-        f"the write-ups: {counts['reached']} reach the original, {counts['close']} "
-        f"come within {CLOSE:.0%} of it, **{counts['missed']} do not reach it**.",
+        f"the write-ups: {counts['matched']} match the original (within a "
+        f"factor of {MATCH}), {counts['better']} are better than it by more "
+        f"than that, **{counts['worse']} are worse**. A number far better "
+        "than the original is no reproduction of it: it means the book's "
+        "experiment differs, and the findings below say which of the "
+        "write-ups' conclusions survive.",
         "",
         f"Profile: {', '.join(found['profile'])}. "
         f"Device: {', '.join(found['device'])}. "
@@ -197,10 +208,97 @@ def _tables(
     return lines
 
 
+def _cell(text: str) -> str:
+    """``text`` fit for one cell of a Markdown table."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _claim_row(claim: Mapping) -> str:
+    verdict = "held" if claim["held"] else "**FAILED**"
+    if claim["profile"] == "smoke":
+        verdict += " (not enforced at smoke size)"
+    numbers = ", ".join(
+        f"{_cell(name)}={float(value):.4g}"
+        for name, value in claim["values"].items()
+    )
+    return (
+        f"| {_cell(claim['chapter'])} | {_cell(claim['statement'])} "
+        f"| {verdict} | {numbers or '—'} |"
+    )
+
+
+def claims_markdown(claims: Sequence[Mapping] | None) -> list[str]:
+    """The section "Claims the build checked", as lines, for ``claims``.
+
+    ``claims`` are dicts as in ``_build/claims.json`` (see
+    :func:`bookbuild.gather.validate_claim`), in chapter order; ``None``
+    means that there is no claims file. A claim that did not hold at profile
+    ``full`` stops its chapter, so it should never get here; one that does
+    is listed first, under a warning.
+
+    Raises:
+        ValueError: ``claims`` is not a list of such dicts.
+    """
+    lines = ["## Claims the build checked", ""]
+    if claims is None:
+        return lines + [
+            "No claims file was found, so this page lists no claims: "
+            "`python -m bookbuild gather` writes `_build/claims.json`.",
+            "",
+        ]
+    if not isinstance(claims, Sequence) or isinstance(claims, (str, bytes)):
+        raise ValueError(
+            "claims must be a list of dicts (as in _build/claims.json), "
+            f"got {type(claims).__name__}"
+        )
+    for i, claim in enumerate(claims):
+        validate_claim(claim, f"claim {i}")
+    if not claims:
+        return lines + ["No chapter checked a claim in this build.", ""]
+
+    def stops(claim: Mapping) -> bool:  # should have stopped its chapter
+        return claim["profile"] == "full" and not claim["held"]
+
+    broken = [c for c in claims if stops(c)]
+    rest = [c for c in claims if not stops(c)]
+    failed = sum(not c["held"] for c in claims)
+    lines += [
+        f"Each chapter checks the sentences it states against its own "
+        f"numbers: **{len(claims)} claims**, {len(claims) - failed} held, "
+        f"**{failed} did not hold**.",
+        "",
+    ]
+    if broken:
+        lines += [
+            "```{danger}",
+            f"**{len(broken)} claims did not hold at full size**, listed first "
+            "below: the book states sentences that its own numbers "
+            "contradict. A failed claim stops its chapter at full size, so "
+            "these come from an execution that did not stop; fix the "
+            "sentence or the experiment, and build again.",
+            "```",
+            "",
+        ]
+    if any(c["profile"] == "smoke" for c in claims):
+        lines += [
+            "At smoke size a claim is checked but not enforced: on tiny data "
+            "a failed claim says little about the full-size experiment.",
+            "",
+        ]
+    return lines + [
+        "| chapter | claim | | numbers |",
+        "| --- | --- | --- | --- |",
+        *(_claim_row(c) for c in broken + rest),
+        "",
+    ]
+
+
 def report_markdown(
     records: Sequence[Mapping],
     *,
     build_versions: Mapping[str, str] | None = None,
+    claims: Sequence[Mapping] | None = None,
+    seeds: Mapping | None = None,
 ) -> str:
     """The report page's body (Markdown, no title) for ``records``.
 
@@ -209,11 +307,27 @@ def report_markdown(
             seconds`` (``torch`` and ``recorded_at`` when present are shown).
         build_versions: package versions of the environment that wrote the
             page (default: Python's, from :mod:`platform`, only).
+        claims: the gathered claims, listed last (:func:`claims_markdown`;
+            ``None``: there is no claims file, which the page says).
+        seeds: the seed spread's values for the findings table
+            (:func:`bookbuild.findings.seed_values`; ``None``: none stored).
 
     Raises:
-        ValueError: ``records`` is not a list of such dicts.
+        ValueError: ``records`` or ``claims`` is not a list of such dicts.
     """
     _check(records)
+    claim_lines = claims_markdown(claims)
+    finding_lines = [
+        "## Findings",
+        "",
+        "Each write-up's headline conclusions, and the book's own, with what "
+        "this build found. An outcome is shown only when every chapter claim "
+        "it rests on was checked and held in this build (and, where named, "
+        "the seed-to-seed comparison agrees); otherwise the row says what is "
+        "missing.",
+        "",
+        findings_markdown(claims, seeds),
+    ]
     build_versions = dict(
         build_versions or {"python": platform.python_version()}
     )
@@ -225,6 +339,8 @@ def report_markdown(
                 "record them as they execute.",
                 "```",
                 "",
+                *finding_lines,
+                *claim_lines,
                 *_versions_block(build_versions),
             ]
         )
@@ -240,8 +356,9 @@ def report_markdown(
     ]
     counts, compared_rows, other_rows = _rows(records, varying)
     lines = _summary(records, counts, len(compared_rows), found)
+    lines += finding_lines
     lines += _tables(compared_rows, other_rows, varying)
-    return "\n".join(lines + _versions_block(build_versions))
+    return "\n".join(lines + claim_lines + _versions_block(build_versions))
 
 
 def _versions_block(build_versions: Mapping[str, str]) -> list[str]:

@@ -138,7 +138,9 @@ def comparisons(values: dict) -> list[tuple[str, list[float], list[float]]]:
     return out
 
 
-def _verdict(a: list[float], b: list[float]) -> str:
+def verdict(a: list[float], b: list[float]) -> str:
+    """How the seeds judge "a below b": held, reversed, within the scatter
+    or not judged."""
     if len(a) < 2 or len(b) < 2:
         return "not judged (fewer than 2 seeds on a side)"
     if not differs(a, b):
@@ -156,7 +158,7 @@ def _comparisons_table(values: dict) -> str:
     for what, a, b in comparisons(values):
         lines.append(
             f"| {what} | {_fmt(float(np.mean(a)))} | {_fmt(float(np.mean(b)))} "
-            f"| {len(a)} and {len(b)} | {_verdict(a, b)} |"
+            f"| {len(a)} and {len(b)} | {verdict(a, b)} |"
         )
     return "\n".join(lines)
 
@@ -190,7 +192,7 @@ def variation_markdown(benchmarks_dir: Path, records: list[dict]) -> str:
             parts.append(f"```{{note}}\n{data['note']}\n```")
         parts.append("### Every number\n\n" + numbers)
         if full:
-            verdict = (
+            placed = (
                 "Every number of this build lies within two seed standard "
                 "deviations of the stored runs' mean."
                 if not outside
@@ -198,11 +200,11 @@ def variation_markdown(benchmarks_dir: Path, records: list[dict]) -> str:
                 "mean: " + "; ".join(outside) + "."
             )
         else:
-            verdict = (
+            placed = (
                 "This build did not run at the full profile, so its values "
                 "are not set beside the stored runs."
             )
-        parts.append(verdict)
+        parts.append(placed)
         parts.append(
             "### The book's comparisons\n\n"
             "A comparison holds beyond the scatter when the two means differ "

@@ -14,16 +14,22 @@ def rec(id, value, seconds=1.0):
     }
 
 
-def test_every_recorded_method_appears_with_its_gap_to_the_oracle():
+def test_every_recorded_method_appears_with_its_ratio_to_the_best_classical():
     records = [
-        rec("beyond/task1/oracle/test_l1", 0.005, 0.1),
+        rec("beyond/task1/minimax/test_l1", 1e-8, 0.1),
         rec("beyond/task1/savgol/test_l1", 0.05, 2.0),
-        rec("beyond/task1/best/test_l1", 0.0075, 30.0),
+        rec("beyond/task1/wiener/test_l1", 0.04, 0.5),
+        rec("beyond/task1/best/test_l1", 0.006, 30.0),
         rec("beyond/task1/best/params", 51456),
         *[
             rec(f"beyond/task2/oracle/alpha{a}/val_mse", 0.001)
             for a in (0.1, 0.2, 0.3, 0.4)
         ],
+        *[
+            rec(f"beyond/task2/wiener/alpha{a}/val_mse", v)
+            for a, v in zip((0.1, 0.2, 0.3), (0.02, 0.005, 0.01))
+        ],
+        rec("beyond/task2/lowpass/alpha0.2/val_mse", 0.004),
         *[
             rec(f"part2/ae/d2/alpha{a}/val_mse", 0.01, 10.0)
             for a in (0.1, 0.2, 0.3)
@@ -32,21 +38,30 @@ def test_every_recorded_method_appears_with_its_gap_to_the_oracle():
     ]
     page = leaderboard_markdown(records)
     lines = {
-        line.split("|")[2].strip(): line
+        line.split("|")[3].strip(): line
         for line in page.splitlines()
         if line.startswith("| ")
     }
+    # task 1: divided by the Wiener filter's 0.04, the lowest classical
     assert (
-        "| 0.0075 | 1.5 | 51,456 | 30 |"
+        "| network | best learned model (Beyond) | 0.006 | 0.1 | 51,456 | 30 |"
         in lines["best learned model (Beyond)"]
     )
-    assert "| 0.05 | 10.0 | – | 2 |" in lines["Savitzky-Golay"]
+    assert "| classical | Savitzky-Golay | 0.05 | 1.2 | – | 2 |" in page
+    assert (
+        "| limit | minimax offset matcher (exact) | 1e-08 | 0.0 |" in page
+    )
+    # task 2: per level, the lowest classical (the low-pass at alpha 0.2)
     ae = lines["autoencoder d=2 (the book's settings)"]
     assert (
         "0.01 / 0.01 / 0.01 / –" in ae
-        and "10.0 / 10.0 / 10.0 / –" in ae
+        and "0.5 / 2.5 / 1.0 / –" in ae
         and "12,345" in ae
         and "| 30 |" in ae
+    )
+    assert (
+        "| two-tone oracle | 0.001 / 0.001 / 0.001 / 0.001 | 0.1 / 0.2 / 0.1 / – |"
+        in page
     )
     assert (
         "RNN (the post's settings)" not in lines
@@ -55,6 +70,15 @@ def test_every_recorded_method_appears_with_its_gap_to_the_oracle():
         "RNN (the post's settings) (task 1)" in page
     )  # ... but named as missing
     assert "Profile: smoke" in page
+
+
+def test_every_row_has_a_known_kind_and_each_task_has_a_classical_row():
+    from bookbuild.leaderboard import KINDS, ROWS
+
+    assert all(row.kind in KINDS for row in ROWS)
+    for task in {row.task for row in ROWS}:
+        kinds = {row.kind for row in ROWS if row.task == task}
+        assert {"none", "limit", "classical", "network"} <= kinds
 
 
 def test_no_records_says_so():

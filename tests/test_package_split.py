@@ -145,9 +145,6 @@ def leaderboard_ids() -> set[str]:
     for row in leaderboard.ROWS:
         alphas = row.alphas or (None,)
         ids.update(row.error.format(alpha=a) for a in alphas)
-        ids.update(
-            leaderboard.ORACLE[row.task].format(alpha=a) for a in alphas
-        )
         if row.params:
             ids.add(row.params)
     return ids

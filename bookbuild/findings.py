@@ -1,0 +1,209 @@
+"""The findings table of the report: each write-up's headline claims, and
+whether this build reproduced them.
+
+A :class:`Finding` states one claim of a write-up (or one of the book's own)
+and the outcome the book reports for it. The outcome's words are written
+here, once; whether the page may show them is decided by the build: every
+chapter claim the finding rests on (:meth:`tutorial_lib.runtime.Run.claim`,
+gathered into ``_build/claims.json``) must have been checked and have held,
+and every seed comparison it names must have the stated verdict on the
+"How much do the numbers vary?" page. Otherwise the row says which evidence
+is missing or failed, instead of the outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bookbuild.variation import comparisons, load, verdict
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One headline claim and the outcome the evidence must support.
+
+    Attributes:
+        source: ``"2018 post"``, ``"2024 post"`` or ``"this book"``.
+        claim: the claim, in words.
+        outcome: what the book finds, shown only when the evidence holds.
+        claims: statements of chapter claims that must have held.
+        seeds: ``(comparison, verdict)`` pairs from the seed spread.
+    """
+
+    source: str
+    claim: str
+    outcome: str
+    claims: tuple[str, ...] = ()
+    seeds: tuple[tuple[str, str], ...] = ()
+
+
+FINDINGS = (
+    Finding(
+        "2018 post",
+        "recurrent networks learn to denoise the noisy sine",
+        "reproduced: all three end below half the noisy input's error",
+        claims=(
+            "each of the three models ends below half the noisy input's L1",
+        ),
+    ),
+    Finding(
+        "2018 post",
+        "the GRU beats both RNNs",
+        "reproduced, by more than the seed-to-seed scatter",
+        claims=("the GRU ends lowest of the three",),
+        seeds=(
+            (
+                "Part I: bidirectional GRU below bidirectional RNN",
+                "holds, larger than the scatter",
+            ),
+            (
+                "Part I: bidirectional GRU below RNN",
+                "holds, larger than the scatter",
+            ),
+        ),
+    ),
+    Finding(
+        "2018 post",
+        "the bidirectional RNN beats the one-directional RNN",
+        "not established: over five seeds the difference is within the "
+        "scatter",
+        seeds=(
+            (
+                "Part I: bidirectional RNN below RNN",
+                "within the scatter",
+            ),
+        ),
+    ),
+    Finding(
+        "2024 post",
+        "convolutional autoencoders denoise the two-tone signals",
+        "reproduced at every depth and noise level, on a held-out test set",
+        claims=(
+            "every model ends below its noisy input, most by a factor of ten",
+        ),
+    ),
+    Finding(
+        "2024 post",
+        "deeper autoencoders denoise worse; depth 8 barely learns",
+        "reproduced only with the first try's settings (550 optimiser "
+        "steps); with the book's (5,500 steps) depth 8 is the worst only at "
+        "the two lowest noise levels and beats depth 2 at the two highest",
+        claims=(
+            "first try: depth 8 ends worse than the noisy input at most "
+            "noise levels",
+            "depth 8 ends worst of the four at the two lowest noise levels",
+            "depth 8 ends below depth 2 at the two highest noise levels",
+        ),
+    ),
+    Finding(
+        "this book",
+        "the 2018 task has an exact answer",
+        "yes: with the noise bound, the minimax matcher recovers every test "
+        "sequence exactly",
+        claims=(
+            "exactly one of the 60 sines is possible for every test sequence, "
+            "and the minimax matcher recovers every one exactly",
+        ),
+    ),
+    Finding(
+        "this book",
+        "the 2018 post's networks beat classical methods",
+        "only in part: the GRU beats every filter, the two RNNs end level "
+        "with the best one, and a two-parameter sine fit beats all three",
+        claims=(
+            "the bidirectional GRU beats every classical filter",
+            "the RNN and the bidirectional RNN end within 15 % of the best "
+            "filter",
+            "the two-parameter least-squares sine fit beats all three networks",
+        ),
+    ),
+    Finding(
+        "this book",
+        "a learned model finds the 2018 task's exact answer",
+        "no: the best learned model, a classifier over the 60 sines, is "
+        "exact about as often as the least-squares matcher, not always",
+        claims=(
+            "the template classifier recovers the most test sequences "
+            "exactly, about as many as the least-squares matcher (within 2 "
+            "points) and fewer than the minimax matcher's all",
+        ),
+    ),
+    Finding(
+        "this book",
+        "the 2024 post's autoencoders beat classical filters",
+        "depth 4 beats the Wiener filter at every noise level, depth 2 at "
+        "none",
+        claims=(
+            "the Wiener filter is the best classical filter at every noise level",
+            "depth 2 never beats the best classical filter",
+            "depth 4 beats the best classical filter at every noise level",
+        ),
+    ),
+)
+
+
+def _missing(
+    finding: Finding,
+    held: Mapping[str, bool],
+    seed_verdicts: Mapping[str, str] | None,
+) -> list[str]:
+    """What keeps ``finding``'s outcome off the page (empty: nothing)."""
+    out = []
+    for statement in finding.claims:
+        if statement not in held:
+            out.append(f"claim not checked: {statement}")
+        elif not held[statement]:
+            out.append(f"claim FAILED: {statement}")
+    for what, expected in finding.seeds:
+        got = None if seed_verdicts is None else seed_verdicts.get(what)
+        if got != expected:
+            out.append(f"seed spread: {what}: {got or 'no runs'}")
+    return out
+
+
+def findings_markdown(
+    claims: Sequence[Mapping] | None, seed_values: Mapping | None
+) -> str:
+    """The findings table from the gathered claims and the seed spread's
+    ``values`` (:func:`bookbuild.variation.load`; None when there is none)."""
+    held: dict[str, bool] = {}
+    for entry in claims or []:
+        statement = entry["statement"]
+        held[statement] = held.get(statement, True) and bool(entry["held"])
+    seed_verdicts = (
+        None
+        if seed_values is None
+        else {
+            what: verdict(a, b) for what, a, b in comparisons(seed_values)
+        }
+    )
+    lines = [
+        "| source | claim | outcome in this build |",
+        "|---|---|---|",
+    ]
+    for finding in FINDINGS:
+        missing = _missing(finding, held, seed_verdicts)
+        outcome = (
+            finding.outcome
+            if not missing
+            else "not established by this build: " + "; ".join(missing)
+        )
+        lines.append(f"| {finding.source} | {finding.claim} | {outcome} |")
+    return "\n".join(lines) + "\n"
+
+
+def seed_values(benchmarks_dir: Path) -> dict | None:
+    """The ``values`` of the largest stored seed spread in ``benchmarks_dir``
+    (``seed_spread_<device>.json``, smoke runs left out); None if there is
+    none."""
+    paths = [
+        p
+        for p in sorted(Path(benchmarks_dir).glob("seed_spread_*.json"))
+        if not p.stem.endswith("_smoke")
+    ]
+    spreads = [load(p)["values"] for p in paths]
+    if not spreads:
+        return None
+    return max(spreads, key=lambda v: sum(len(s) for s in v.values()))
