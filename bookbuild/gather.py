@@ -113,14 +113,19 @@ def validate_record(entry: object, where: str) -> dict:
     return entry
 
 
-def read_record(path: Path) -> dict:
-    """The record in one file, checked (see :func:`validate_record`)."""
+def _read_json(path: Path, what: str) -> object:
+    """The JSON in a chapter's ``what`` file (a record or a claim)."""
     try:
-        entry = json.loads(Path(path).read_text())
+        return json.loads(Path(path).read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise BuildInputError(
-            f"{path}: not a readable JSON record ({err}); run its chapter again"
+            f"{path}: not a readable JSON {what} ({err}); run its chapter again"
         ) from err
+
+
+def read_record(path: Path) -> dict:
+    """The record in one file, checked (see :func:`validate_record`)."""
+    entry = _read_json(path, "record")
     validate_record(entry, str(path))
     if record_file_name(entry["id"]) != Path(path).name:
         raise BuildInputError(
@@ -207,12 +212,7 @@ def validate_claim(entry: object, where: str) -> dict:
 def read_claim(path: Path, chapter: str) -> dict:
     """The claim in one file of ``chapter``'s folder, checked
     (:func:`validate_claim`, its file name and its chapter)."""
-    try:
-        entry = json.loads(Path(path).read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise BuildInputError(
-            f"{path}: not a readable JSON claim ({err}); run its chapter again"
-        ) from err
+    entry = _read_json(path, "claim")
     validate_claim(entry, str(path))
     if claim_file_name(entry["statement"]) != Path(path).name:
         raise BuildInputError(

@@ -53,6 +53,16 @@ def _t2(name):
     return f"beyond/task2/{name}/alpha{{alpha}}/val_mse"
 
 
+CLASSICAL = [
+    ("Wiener filter", "wiener"),
+    ("Savitzky-Golay", "savgol"),
+    ("low-pass (Butterworth)", "lowpass"),
+    ("moving average", "moving_average"),
+    ("fitted gain", "gain"),
+]
+"""The classical filters of both tasks, in the order the tables list them:
+(label, the method's part of the record id)."""
+
 ROWS = [
     _task1("none", "noisy input", _t1("noisy_input")),
     _task1("limit", "minimax offset matcher (exact)", _t1("minimax")),
@@ -64,11 +74,7 @@ ROWS = [
     _task1(
         "classical", "least-squares sine, known period", _t1("lsq_sine")
     ),
-    _task1("classical", "Wiener filter", _t1("wiener")),
-    _task1("classical", "Savitzky-Golay", _t1("savgol")),
-    _task1("classical", "low-pass (Butterworth)", _t1("lowpass")),
-    _task1("classical", "moving average", _t1("moving_average")),
-    _task1("classical", "fitted gain", _t1("gain")),
+    *[_task1("classical", label, _t1(key)) for label, key in CLASSICAL],
     *[
         _task1(
             "network",
@@ -90,11 +96,7 @@ ROWS = [
     ),
     _task2("none", "noisy input", "part2/noisy/alpha{alpha}/val_mse"),
     _task2("limit", "two-tone oracle", _t2("oracle")),
-    _task2("classical", "Wiener filter", _t2("wiener")),
-    _task2("classical", "Savitzky-Golay", _t2("savgol")),
-    _task2("classical", "low-pass (Butterworth)", _t2("lowpass")),
-    _task2("classical", "moving average", _t2("moving_average")),
-    _task2("classical", "fitted gain", _t2("gain")),
+    *[_task2("classical", label, _t2(key)) for label, key in CLASSICAL],
     *[
         _task2(
             "network",

@@ -25,6 +25,19 @@ from tutorial_lib.files import write_text_atomically
 from tutorial_lib.runtime import versions
 
 
+def _json_list(path: Path, what: str) -> list:
+    """The JSON list of ``what`` (records or claims) in a gathered file."""
+    try:
+        items = json.loads(Path(path).read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise BuildInputError(f"{path}: not readable JSON ({err})") from err
+    if not isinstance(items, list):
+        raise BuildInputError(
+            f"{path}: expected a JSON list of {what}, got {type(items).__name__}"
+        )
+    return items
+
+
 def read_results(path: Path) -> list[dict]:
     """The records in a gathered results JSON file, each checked.
 
@@ -37,14 +50,7 @@ def read_results(path: Path) -> list[dict]:
             f"results file {path} does not exist; "
             "run `python -m bookbuild gather` first"
         )
-    try:
-        records = json.loads(Path(path).read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise BuildInputError(f"{path}: not readable JSON ({err})") from err
-    if not isinstance(records, list):
-        raise BuildInputError(
-            f"{path}: expected a JSON list of records, got {type(records).__name__}"
-        )
+    records = _json_list(path, "records")
     first: dict[str, int] = {}
     for i, entry in enumerate(records):
         validate_record(entry, f"{path}, record {i}")
@@ -67,14 +73,7 @@ def read_claims(path: Path) -> list[dict] | None:
     """
     if not Path(path).is_file():
         return None
-    try:
-        claims = json.loads(Path(path).read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise BuildInputError(f"{path}: not readable JSON ({err})") from err
-    if not isinstance(claims, list):
-        raise BuildInputError(
-            f"{path}: expected a JSON list of claims, got {type(claims).__name__}"
-        )
+    claims = _json_list(path, "claims")
     for i, entry in enumerate(claims):
         validate_claim(entry, f"{path}, claim {i}")
     return claims
