@@ -21,7 +21,9 @@ with Sphinx's own ``LiteralIncludeReader``:
   (a leading ``/`` means the book's root, the repository's root here);
 * the reader must read without error, without logging a warning (the build
   runs with ``--warningiserror``) and give non-empty text;
-* ``:emphasize-lines:`` must lie within the included text.
+* ``:emphasize-lines:`` must lie within the included text;
+* no included line is wider than the site's code column (ruff's
+  ``line-length``): ruff leaves long strings alone, the page would not.
 
 One test per directive, named by the page, the cell and the line.
 """
@@ -52,6 +54,15 @@ from sphinx.directives.code import LiteralInclude, LiteralIncludeReader
 from sphinx.util import parselinenos
 
 ROOT = Path(__file__).resolve().parents[1]
+# The site's code column holds this many characters (tests/test_site.py
+# checks it in a browser); ruff formats the code to the same width.
+WIDTH = int(
+    re.search(
+        r"^line-length\s*=\s*(\d+)",
+        (ROOT / "pyproject.toml").read_text(),
+        re.MULTILINE,
+    ).group(1)
+)
 
 # Jupyter Book 1's default MyST extensions (jupyter_book/default_config.yml)
 # that change how blocks are parsed; _config.yml sets no others. (linkify and
@@ -251,6 +262,13 @@ def check_include(include: Include) -> list[str]:
     problems += [f"Sphinx warns: {message}" for message in handler.messages]
     if not text.strip():
         problems.append(f"{path.name}: the include is empty")
+    wide = [line for line in text.splitlines() if len(line) > WIDTH]
+    if wide:
+        problems.append(
+            f"{path.name}: {len(wide)} line(s) wider than the code column's "
+            f"{WIDTH} characters (ruff's line-length), which the page would "
+            f"scroll sideways; the first: {wide[0].strip()!r}"
+        )
     if "emphasize-lines" in options:
         spec = options["emphasize-lines"]
         try:
@@ -323,6 +341,10 @@ def fit(model, data):
     for epoch in range(3):
         loss = model.forward(data)
     return loss
+
+
+def describe(model):
+    return f"a denoiser of width {model.width}, its output scaled by {model.scale}"
 '''
 
 
@@ -400,6 +422,10 @@ BAD = {
     "lines partly past the end": (
         "```{literalinclude} ../lib/mod.py\n:lines: 17-30\n```",
         "out of range",
+    ),
+    "a line wider than the code column": (
+        "```{literalinclude} ../lib/mod.py\n:pyobject: describe\n```",
+        f"wider than the code column's {WIDTH} characters",
     ),
     "missing file": (
         "```{literalinclude} ../lib/gone.py\n```",

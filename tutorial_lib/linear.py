@@ -134,7 +134,8 @@ def fit_wiener(
     """
     if boundary not in BOUNDARIES:
         raise ValueError(
-            f"boundary must be one of {', '.join(BOUNDARIES)}, got {boundary!r}"
+            f"boundary must be one of {', '.join(BOUNDARIES)}, "
+            f"got {boundary!r}"
         )
     x, y = _pair(train_noisy, train_clean)
     spec_x = np.fft.rfft(_extend(x, boundary), axis=1)
