@@ -95,6 +95,11 @@ def main() -> None:
     parser.add_argument(
         "--profile", default="full", choices=["full", "smoke"]
     )
+    parser.add_argument(
+        "--note",
+        help="what the Performance page should say beside the numbers "
+        "(e.g. what else ran on the machine)",
+    )
     args = parser.parse_args()
     for stale in (
         ROOT / "_build" / f".jupyter_cache-{args.profile}",
@@ -115,6 +120,7 @@ def main() -> None:
             "first_build": first,
             "cached_rebuild": rebuild,
             "chapters": chapters,
+            **({"note": args.note} if args.note else {}),
         },
     )
 

@@ -64,6 +64,10 @@ def _fit_section(data: dict) -> str:
     )
 
 
+FULL_BUILD_MINUTES = 35
+"""The target for the first full build on the book's 2-core CPU."""
+
+
 def _build_section(data: dict) -> str:
     first, again = data["first_build"], data["cached_rebuild"]
     summary = _table(
@@ -85,7 +89,18 @@ def _build_section(data: dict) -> str:
         ["chapter", "execution (s)"],
         [[c["chapter"], c["seconds"]] for c in data["chapters"]],
     )
-    return "\n\n".join([summary, chapters, _machine_line(data["machine"])])
+    parts = [summary, chapters, _machine_line(data["machine"])]
+    if data["profile"] == "full":
+        minutes = first["seconds"] / 60
+        verdict = "met" if minutes <= FULL_BUILD_MINUTES else "not met"
+        parts.insert(
+            1,
+            f"- The first full build within {FULL_BUILD_MINUTES} minutes "
+            f"on this CPU: {verdict} ({minutes:.1f} min).",
+        )
+    if data.get("note"):
+        parts.insert(0, f"```{{note}}\n{data['note']}\n```")
+    return "\n\n".join(parts)
 
 
 def _chapters_section(data: dict) -> str:

@@ -64,6 +64,22 @@ def test_page_with_build_results(tmp_path):
         and "900 MiB" in page
         and "| part1_01_noisy_sine | 5.0 |" in page
     )
+    assert "within 35 minutes on this CPU: met (25.0 min)" in page
+
+
+def test_a_slow_build_is_not_met_and_its_note_is_shown(tmp_path):
+    build = {
+        "machine": MACHINE,
+        "profile": "full",
+        "first_build": {"seconds": 2400.0, "peak_rss_mib": 900},
+        "cached_rebuild": {"seconds": 40.0, "peak_rss_mib": 500},
+        "chapters": [],
+        "note": "measured while another job shared the cores",
+    }
+    (tmp_path / "book_build_full.json").write_text(json.dumps(build))
+    page = performance_markdown(tmp_path)
+    assert "within 35 minutes on this CPU: not met (40.0 min)" in page
+    assert "measured while another job shared the cores" in page
 
 
 def test_empty_folder_says_nothing_was_measured(tmp_path):
