@@ -96,7 +96,8 @@ def _build_section(data: dict) -> str:
         parts.insert(
             1,
             f"- The first full build within {FULL_BUILD_MINUTES} minutes "
-            f"on this CPU: {verdict} ({minutes:.1f} min).",
+            f"on this CPU: {verdict} ({minutes:.1f} min, measured "
+            f"{data['machine'].get('date', 'on an unrecorded date')}).",
         )
     if data.get("note"):
         parts.insert(0, f"```{{note}}\n{data['note']}\n```")
