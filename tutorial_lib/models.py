@@ -262,9 +262,11 @@ class PrototypeDenoiser(nn.Module):
     ``x (B, T) -> softmax(scale * (W x + b)) @ V``: the ``prototypes`` rows of
     ``W`` score the input, the softmax turns the scores into weights, and the
     output mixes the rows of ``V``. When the clean signals come from a small
-    set (the 2018 task has 60 distinct ones), this is the form of the exact
-    posterior-mean denoiser, with ``W = V = prototypes`` and
-    ``scale = 1 / noise variance``. :meth:`init_from` starts it there.
+    set (the 2018 task has 60 distinct ones), this is the form of the
+    posterior-mean denoiser under *Gaussian* noise, with
+    ``W = V = prototypes`` and ``scale = 1 / noise variance`` (the 2018
+    task's noise is uniform, for which it is not exact).
+    :meth:`init_from` starts it there.
     """
 
     def __init__(self, length: int, prototypes: int = 256) -> None:
