@@ -88,18 +88,27 @@ def _finite(
         )
 
 
-def validate_record(entry: object, where: str) -> dict:
-    """``entry`` if it is a usable record; else BuildInputError naming ``where``."""
+def _object_with(
+    entry: object, keys, what: str, where: str, *, entry_id: bool = False
+) -> None:
+    """BuildInputError naming ``where`` unless ``entry`` is a JSON object
+    holding every one of ``keys`` (``what``: record or claim)."""
     if not isinstance(entry, dict):
         raise BuildInputError(
-            f"{where}: a record must be a JSON object, got {type(entry).__name__}"
+            f"{where}: a {what} must be a JSON object, got {type(entry).__name__}"
         )
-    missing = [key for key in REQUIRED if key not in entry]
+    missing = [key for key in keys if key not in entry]
     if missing:
+        name = f" {entry.get('id', '(no id)')!r}" if entry_id else ""
         raise BuildInputError(
-            f"{where}: record {entry.get('id', '(no id)')!r} lacks "
-            f"{', '.join(missing)}; expected the keys {', '.join(REQUIRED)}"
+            f"{where}: {what}{name} lacks {', '.join(missing)}; expected the "
+            f"keys {', '.join(keys)}"
         )
+
+
+def validate_record(entry: object, where: str) -> dict:
+    """``entry`` if it is a usable record; else BuildInputError naming ``where``."""
+    _object_with(entry, REQUIRED, "record", where, entry_id=True)
     if not isinstance(entry["id"], str) or not ID_PATTERN.fullmatch(
         entry["id"]
     ):
@@ -175,16 +184,7 @@ def validate_claim(entry: object, where: str) -> dict:
     mapping names to numbers (NaN and infinities allowed: a claim may be
     about one), and ``profile`` and ``chapter`` as strings.
     """
-    if not isinstance(entry, dict):
-        raise BuildInputError(
-            f"{where}: a claim must be a JSON object, got {type(entry).__name__}"
-        )
-    missing = [key for key in CLAIM_KEYS if key not in entry]
-    if missing:
-        raise BuildInputError(
-            f"{where}: claim lacks {', '.join(missing)}; expected the keys "
-            f"{', '.join(CLAIM_KEYS)}"
-        )
+    _object_with(entry, CLAIM_KEYS, "claim", where)
     statement, values = entry["statement"], entry["values"]
     problem = None
     if not isinstance(statement, str) or not statement.strip():
