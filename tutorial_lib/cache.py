@@ -7,8 +7,10 @@ sizes, seed, model and training settings). A changed configuration gets a new
 key, so it is never served a stale result. Files are written atomically, so an
 interrupted build leaves only finished runs behind and the next one resumes.
 
-``run_grid`` does the same for every point of a sweep. Chapters rarely call
-either: :func:`tutorial_lib.part1.train` and :func:`tutorial_lib.part2.train`
+``run_grid`` does the same for every point of a sweep, and ``run_jobs`` for
+a list of differently named runs; given ``workers``, both train the missing
+runs side by side in worker processes (:mod:`tutorial_lib.workers`).
+Chapters rarely call them: :func:`tutorial_lib.part1.train` and :func:`tutorial_lib.part2.train`
 train one configuration through the cache, in ``run.artifacts``
 (:attr:`tutorial_lib.runtime.Run.artifacts`).
 
@@ -40,12 +42,21 @@ import os
 import time
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    TypeVar,
+)
 
 import torch
 
 from tutorial_lib.files import write_atomically
 from tutorial_lib.training import History
+from tutorial_lib.workers import run_all
 
 if TYPE_CHECKING:
     from tutorial_lib.training import FitConfig
@@ -117,14 +128,21 @@ def _load_or_set_aside(path: Path) -> tuple[bool, Any]:
         return False, None
 
 
-def _compute_and_save(
+def _timed(compute: Callable[..., T], *args: Any) -> tuple[T, float]:
+    """``(compute(*args), seconds it took)``."""
+    started = time.perf_counter()
+    result = compute(*args)
+    return result, time.perf_counter() - started
+
+
+def _save(
     name: str,
     config: Mapping[str, Any],
-    compute: Callable[[], T],
+    result: T,
     path: Path,
+    seconds: float,
 ) -> T:
-    started = time.perf_counter()
-    result = compute()
+    """Save ``result`` (computed in ``seconds``) to ``path`` and return it."""
     if interrupted_histories(result):
         raise KeyboardInterrupt(
             f"{name}: training was interrupted, so the run was not saved ({path.name})"
@@ -137,35 +155,27 @@ def _compute_and_save(
             f"{name}: the result was computed but could not be saved to {path} "
             f"({type(err).__name__}: {err}); it will be computed again next time",
             RuntimeWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
         return result
-    took = time.perf_counter() - started
-    print(f"{name}: computed in {took:.1f} s and saved ({path.name})")
+    print(f"{name}: computed in {seconds:.1f} s and saved ({path.name})")
     return result
 
 
-def _cached(
-    name: str,
-    config: Mapping[str, Any],
-    compute: Callable[[], T],
-    *,
-    directory: Path,
-    before_compute: Callable[[], None] = lambda: None,
-) -> tuple[T, bool]:
-    """``(result, reused)``: :func:`cached` without its message about reuse."""
+def _path(name: str, config: Mapping[str, Any], directory: Path) -> Path:
+    """Where the run ``name`` of ``config`` is saved (checks the name)."""
     if not name or any(c in name for c in "/\\ "):
         raise ValueError(
             f"name {name!r} must be a non-empty label without slashes or spaces"
         )
-    path = Path(directory) / f"{name}-{config_key(config)}.pt"
-    if Path(directory).is_dir():
-        _remove_stale_tmp(Path(directory))
-    found, result = _load_or_set_aside(path)
-    if found:
-        return result, True
-    before_compute()
-    return _compute_and_save(name, config, compute, path), False
+    return Path(directory) / f"{name}-{config_key(config)}.pt"
+
+
+def _load(path: Path) -> tuple[bool, Any]:
+    """:func:`_load_or_set_aside`, after removing stale temporary files."""
+    if path.parent.is_dir():
+        _remove_stale_tmp(path.parent)
+    return _load_or_set_aside(path)
 
 
 def cached(
@@ -188,11 +198,7 @@ def cached(
         KeyboardInterrupt: the result holds an interrupted ``History``; it was
             not saved (see the module docstring).
     """
-    result, reused = _cached(name, config, compute, directory=directory)
-    if reused:
-        path = Path(directory) / f"{name}-{config_key(config)}.pt"
-        print(f"{name}: reusing the saved run ({path.name})")
-    return result
+    return run_jobs([(name, config, compute)], directory=directory)[0]
 
 
 def load_cached(path: Path) -> Any:
@@ -214,32 +220,96 @@ def run_grid(
     compute: Callable[[Mapping[str, Any]], T],
     *,
     directory: Path,
+    workers: int | None = None,
 ) -> list[T]:
-    """``[compute(c) for c in configs]``, each point cached on its own (:func:`cached`).
+    """``[compute(c) for c in configs]``, each point cached on its own
+    (:func:`cached`): :func:`run_jobs` with one name for every point."""
+    jobs = [(name, c, functools.partial(compute, c)) for c in configs]
+    return run_jobs(jobs, directory=directory, workers=workers)
 
-    Prints one line for the grid (how many runs were reused) and a line per
-    point only for the points it trains. An interrupted sweep keeps every
-    finished point and raises :class:`KeyboardInterrupt`; rerunning it
-    computes only the missing ones.
+
+def run_jobs(
+    jobs: Iterable[tuple[str, Mapping[str, Any], Callable[[], T]]],
+    *,
+    directory: Path,
+    workers: int | None = None,
+) -> list[T]:
+    """``[compute() for name, config, compute in jobs]``, each job cached on
+    its own as ``cached(name, config, compute)`` would.
+
+    Prints one line for all (how many runs were reused) and a line per job
+    only for the jobs it trains. An interrupted set keeps every finished job
+    and raises :class:`KeyboardInterrupt`; rerunning it computes only the
+    missing ones.
+
+    ``workers=None`` computes the missing jobs here, one after another, as
+    the caller's torch threads allow. A number trains them with one torch
+    thread each, that many at a time in worker processes
+    (:func:`tutorial_lib.workers.run_all`); each ``compute`` must then be
+    picklable (a module-level function or a ``functools.partial`` of one).
     """
-    configs = list(configs)
-    results, reused = [], 0
-    for i, config in enumerate(configs, 1):
-        announce = functools.partial(
-            print, f"[{i}/{len(configs)}] {_label(config)}"
+    jobs = list(jobs)
+    paths = [_path(name, config, directory) for name, config, _ in jobs]
+    results: dict[int, T] = {}
+    for i, path in enumerate(paths):
+        found, result = _load(path)
+        if found:
+            results[i] = result
+    missing = [i for i in range(len(jobs)) if i not in results]
+    labels = _labels(jobs, missing)
+    tasks = [functools.partial(_timed, jobs[i][2]) for i in missing]
+    if workers is None:
+        done = _one_by_one(tasks, labels)
+    else:
+        if len(tasks) > 1 and workers > 1:
+            print(
+                f"training {len(tasks)} runs, up to {workers} at a time, "
+                "one torch thread each:"
+            )
+        print("".join(f"{line}\n" for line in labels), end="")
+        done = run_all(tasks, workers=workers)
+    for k, (result, seconds) in done:
+        name, config, _ = jobs[missing[k]]
+        results[missing[k]] = _save(
+            name, config, result, paths[missing[k]], seconds
         )
-        result, was_reused = _cached(
-            name,
-            config,
-            functools.partial(compute, config),
-            directory=directory,
-            before_compute=announce,
-        )
-        results.append(result)
-        reused += was_reused
-    trained = len(configs) - reused
+    _report(jobs, paths, missing, directory)
+    return [results[i] for i in range(len(jobs))]
+
+
+def _labels(jobs: list, missing: list[int]) -> list[str]:
+    """A line per missing job, ``[i/n] setting=value, ...`` (and its name
+    when the jobs have several); none for a single job."""
+    if len(jobs) == 1:
+        return []
+    named = len({name for name, _, _ in jobs}) > 1
+    return [
+        f"[{i + 1}/{len(jobs)}] "
+        + (f"{jobs[i][0]}: " if named else "")
+        + _label(jobs[i][1])
+        for i in missing
+    ]
+
+
+def _report(
+    jobs: list, paths: list[Path], missing: list[int], directory: Path
+) -> None:
+    """The closing line: what was reused and trained (one job: its reuse)."""
+    if len(jobs) == 1:
+        if not missing:
+            print(f"{jobs[0][0]}: reusing the saved run ({paths[0].name})")
+        return
     print(
-        f"{len(configs)} runs: {reused} reused from {directory}"
-        + (f", {trained} trained" if trained else "")
+        f"{len(jobs)} runs: {len(jobs) - len(missing)} reused from {directory}"
+        + (f", {len(missing)} trained" if missing else "")
     )
-    return results
+
+
+def _one_by_one(
+    tasks: list[Callable[[], T]], labels: list[str]
+) -> Iterator[tuple[int, T]]:
+    """Run the tasks here in order, printing each one's label first."""
+    for k, task in enumerate(tasks):
+        if labels:
+            print(labels[k])
+        yield k, task()

@@ -14,11 +14,11 @@ from __future__ import annotations
 import functools
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 
-from tutorial_lib.cache import cached, fit_settings
+from tutorial_lib.cache import fit_settings, run_jobs
 from tutorial_lib.checks import non_negative_int, positive_int
 from tutorial_lib.data import Pairs, sine_dataset, split
 from tutorial_lib.models import SequenceDenoiser
@@ -185,11 +185,38 @@ def fit_post_model(config: PostRNNConfig, *, device=None) -> dict[str, Any]:
 
 def train(config: PostRNNConfig, run: Run) -> dict[str, Any]:
     """:func:`fit_post_model` on ``run.device``, or its saved run in
-    ``run.artifacts`` (file ``part1-<name>-<key>.pt``)."""
-    compute = functools.partial(fit_post_model, config, device=run.device)
-    return cached(
-        f"part1-{config.name}",
-        config.key(),
-        compute,
-        directory=run.artifacts,
+    ``run.artifacts`` (file ``part1-<name>-<key>.pt``): :func:`train_all` of one."""
+    return train_all({config.name: config}, run)[config.name]
+
+
+def train_all(
+    configs: Mapping[str, PostRNNConfig], run: Run
+) -> dict[str, dict[str, Any]]:
+    """:func:`train` for every configuration: ``{key: result}``.
+
+    On the CPU the missing runs train side by side, one torch thread each
+    (:attr:`tutorial_lib.runtime.Run.workers`), the longest first.
+    """
+    order = sorted(configs, key=lambda k: -_cost(configs[k]))
+    jobs = [
+        (
+            f"part1-{configs[k].name}",
+            configs[k].key(),
+            functools.partial(
+                fit_post_model, configs[k], device=run.device
+            ),
+        )
+        for k in order
+    ]
+    results = run_jobs(jobs, directory=run.artifacts, workers=run.workers)
+    found = dict(zip(order, results))
+    return {k: found[k] for k in configs}
+
+
+def _cost(config: PostRNNConfig) -> float:
+    """A rough relative training cost: steps x sequences x cell weight."""
+    cell = {"rnn": 1.0, "gru": 3.0, "lstm": 4.0}.get(
+        config.model.get("cell", "rnn"), 1.0
     )
+    directions = 2 if config.model.get("bidirectional") else 1
+    return config.fit.epochs * config.n_sequences * cell * directions

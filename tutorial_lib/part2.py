@@ -20,7 +20,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import torch
 
-from tutorial_lib.cache import cached, run_grid
+from tutorial_lib.cache import run_grid
 from tutorial_lib.checks import (
     finite_number,
     non_negative_int,
@@ -295,16 +295,19 @@ def _fit_from_key(key: Mapping[str, Any], *, device=None) -> dict[str, Any]:
 
 def train(config: AutoencoderConfig, run: Run) -> dict[str, Any]:
     """:func:`fit_autoencoder` on ``run.device``, or its saved run in
-    ``run.artifacts``."""
-    compute = functools.partial(fit_autoencoder, config, device=run.device)
-    return cached(NAME, config.key(), compute, directory=run.artifacts)
+    ``run.artifacts`` (:func:`train_grid` of one)."""
+    return train_grid([config], run)[0]
 
 
 def train_grid(
     configs: Iterable[AutoencoderConfig], run: Run
 ) -> list[dict[str, Any]]:
     """:func:`train` for every configuration, with one line for the saved
-    runs reused (:func:`tutorial_lib.cache.run_grid`)."""
+    runs reused (:func:`tutorial_lib.cache.run_grid`). On the CPU the
+    missing ones train side by side, one torch thread each
+    (:attr:`tutorial_lib.runtime.Run.workers`)."""
     keys = [c.key() for c in configs]
     compute = functools.partial(_fit_from_key, device=run.device)
-    return run_grid(NAME, keys, compute, directory=run.artifacts)
+    return run_grid(
+        NAME, keys, compute, directory=run.artifacts, workers=run.workers
+    )

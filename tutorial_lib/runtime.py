@@ -31,6 +31,7 @@ from tutorial_lib.records import (
     records_dir,
 )
 from tutorial_lib.records import record as _record
+from tutorial_lib.workers import cpu_cores
 
 BOOK_SEED = 0
 """The book's one seed, fixed before any result was looked at."""
@@ -132,6 +133,13 @@ class Run:
         """Where this run's profile keeps its cached trainings
         (:func:`tutorial_lib.folders.artifacts_dir`)."""
         return artifacts_dir(self.profile)
+
+    @property
+    def workers(self) -> int | None:
+        """How saved runs are trained: on the CPU, one torch thread each and
+        as many at a time as there are cores (:mod:`tutorial_lib.workers`);
+        ``None`` on a GPU, where they train one after another here."""
+        return cpu_cores() if self.device.type == "cpu" else None
 
     @property
     def elapsed(self) -> float:
