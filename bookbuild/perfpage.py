@@ -1,7 +1,8 @@
 """The performance page's tables, rendered from the benchmarks' JSON files.
 
-``benchmarks/fit_vs_plain.py`` writes ``fit_vs_plain_<device>.json`` and
-``benchmarks/book_build.py`` writes ``book_build_<profile>.json``;
+``benchmarks/fit_vs_plain.py`` writes ``fit_vs_plain_<device>.json``,
+``benchmarks/parallel_training.py`` ``parallel_training_cpu.json`` and
+``benchmarks/book_build.py`` ``book_build_<profile>.json``;
 :func:`performance_markdown` turns whatever of them exists into MyST markdown.
 Nothing here measures anything: it only reports what the scripts measured.
 """
@@ -60,6 +61,36 @@ def _fit_section(data: dict) -> str:
             _table(header, rows),
             _machine_line(data["machine"])
             + f" {data.get('statistic', '')}, {data.get('repeats', '?')} repeats.",
+        ]
+    )
+
+
+def _parallel_section(data: dict) -> str:
+    """``parallel_training.py``'s table: one model with every thread, with
+    one thread, and one one-thread model per core side by side."""
+    n = data["cores_used"]
+    rows = [
+        [
+            r["case"],
+            r["all_threads_s"],
+            r["one_thread_s"],
+            r["side_by_side_s"],
+            f"{r['gain']:.2f}x",
+        ]
+        for r in data["rows"]
+    ]
+    header = [
+        "case (seconds per epoch)",
+        f"one model, {n} threads",
+        "one model, 1 thread",
+        f"{n} models side by side, 1 thread each",
+        "work done per second, side by side",
+    ]
+    return "\n\n".join(
+        [
+            _table(header, rows),
+            _machine_line(data["machine"])
+            + f" Best of {data.get('repeats', '?')} repeats.",
         ]
     )
 
@@ -246,6 +277,13 @@ def performance_markdown(benchmarks_dir: Path) -> str:
                 json.loads(fit_files["cuda"].read_text()),
             )
         )
+    parallel = [
+        _section(p, _parallel_section)
+        for p in sorted(folder.glob("parallel_training_*.json"))
+    ]
+    if parallel:
+        parts.append("\n## Several models at once on the CPU\n")
+        parts += [text for text, _ in parallel]
     parts.append("\n## The whole book\n")
     parts += [text for text, _ in builds] or not_yet
     if chapters:
@@ -261,7 +299,7 @@ def performance_markdown(benchmarks_dir: Path) -> str:
                 json.loads(gpu_chapters.read_text()),
             )
         )
-    if not any(gpu for _, gpu in fits + builds + chapters):
+    if not any(gpu for _, gpu in fits + parallel + builds + chapters):
         parts.append(
             "\n```{note}\nNo GPU was available where these benchmarks ran, "
             "so this page has no GPU figures. "

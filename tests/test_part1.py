@@ -70,6 +70,30 @@ def test_training_is_cached(tmp_path, monkeypatch, capsys):
     assert len(list(run.artifacts.glob("part1-rnn-*.pt"))) == 2
 
 
+def test_train_all_trains_side_by_side_and_matches_one_by_one(
+    tmp_path, monkeypatch, capsys
+):
+    run = smoke_run(tmp_path, monkeypatch)
+    configs = {
+        key: part1.post_config(key, n_sequences=20, seed=0, epochs=2)
+        for key in ("rnn", "bigru")
+    }
+    together = part1.train_all(configs, run)
+    assert list(together) == ["rnn", "bigru"]
+    out = capsys.readouterr().out
+    assert "training 2 runs" in out and out.index("bigru") < out.index(
+        "part1-rnn"
+    )  # the costlier model is started first
+    for path in run.artifacts.glob("part1-*.pt"):
+        path.unlink()
+    alone = part1.train(configs["rnn"], run)
+    assert alone["test_l1"] == together["rnn"]["test_l1"]
+    assert torch.equal(
+        alone["state_dict"]["head.weight"],
+        together["rnn"]["state_dict"]["head.weight"],
+    )
+
+
 def test_the_key_holds_what_decides_the_result():
     key = part1.post_config("bigru", n_sequences=50, seed=3).key()
     assert key["n_sequences"] == 50 and key["seed"] == 3

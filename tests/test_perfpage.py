@@ -85,6 +85,33 @@ def test_a_slow_build_is_not_met_and_its_note_is_shown(tmp_path):
     assert "measured while another job shared the cores" in page
 
 
+def test_the_side_by_side_table_shows_each_way_and_the_gain(tmp_path):
+    rows = [
+        {
+            "case": "AE epoch",
+            "all_threads_s": 1.09,
+            "one_thread_s": 1.27,
+            "side_by_side_s": 1.35,
+            "gain": 1.61,
+        }
+    ]
+    (tmp_path / "parallel_training_cpu.json").write_text(
+        json.dumps(
+            {
+                "machine": MACHINE,
+                "cores_used": 2,
+                "repeats": 2,
+                "rows": rows,
+            }
+        )
+    )
+    page = performance_markdown(tmp_path)
+    assert "## Several models at once on the CPU" in page
+    assert "2 models side by side, 1 thread each" in page
+    assert "| AE epoch | 1.09 | 1.27 | 1.35 | 1.61x |" in page
+    assert "Best of 2 repeats." in page
+
+
 def test_empty_folder_says_nothing_was_measured(tmp_path):
     assert performance_markdown(tmp_path).count("Not measured yet") == 2
 
@@ -95,6 +122,10 @@ def test_empty_folder_says_nothing_was_measured(tmp_path):
         ("fit_vs_plain_cpu.json", "{truncated"),
         ("fit_vs_plain_cpu.json", '{"rows": []}'),
         ("book_build_full.json", json.dumps({"machine": MACHINE})),
+        (
+            "parallel_training_cpu.json",
+            json.dumps({"machine": MACHINE, "rows": []}),
+        ),
     ],
 )
 def test_an_unusable_benchmark_file_is_named(tmp_path, name, text):

@@ -81,3 +81,12 @@ def test_a_parallel_grid_saves_every_point_and_then_reuses_them(
 
 def _by_d(config):
     return config["d"] * 10
+
+
+def test_a_run_trains_side_by_side_on_the_cpu_and_one_by_one_on_a_gpu():
+    from tutorial_lib.runtime import Run
+
+    assert (
+        Run("smoke", torch.device("cpu"), 0).workers == workers.cpu_cores()
+    )
+    assert Run("smoke", torch.device("cuda"), 0).workers is None
