@@ -1,5 +1,9 @@
 import functools
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 import torch
@@ -90,3 +94,45 @@ def test_a_run_trains_side_by_side_on_the_cpu_and_one_by_one_on_a_gpu():
         Run("smoke", torch.device("cpu"), 0).workers == workers.cpu_cores()
     )
     assert Run("smoke", torch.device("cuda"), 0).workers is None
+
+
+INTERRUPTED_GRID = """
+import os, pathlib, sys, time
+from tutorial_lib import cache
+
+def compute(config):
+    if config["d"] == 2:
+        pathlib.Path(sys.argv[1], "slow.pid").write_text(str(os.getpid()))
+        time.sleep(120)
+    return config["d"]
+
+if __name__ == "__main__":
+    cache.run_grid(
+        "g", [{"d": 1}, {"d": 2}], compute, directory=sys.argv[1], workers=2
+    )
+"""
+
+
+def test_ctrl_c_in_a_parallel_grid_keeps_the_finished_run_and_stops_the_workers(
+    tmp_path,
+):
+    script = tmp_path / "grid.py"
+    script.write_text(INTERRUPTED_GRID)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    pid_file = tmp_path / "slow.pid"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (
+        list(tmp_path.glob("g-*.pt")) and pid_file.exists()
+    ):
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and "KeyboardInterrupt" in err
+    assert len(list(tmp_path.glob("g-*.pt"))) == 1  # the finished run
+    with pytest.raises(ProcessLookupError):  # the slow worker was stopped
+        os.kill(int(pid_file.read_text()), 0)

@@ -21,6 +21,7 @@ import contextlib
 import multiprocessing
 import os
 import pickle
+import signal
 from typing import Callable, Iterator, Sequence, TypeVar
 
 import torch
@@ -47,10 +48,12 @@ def one_torch_thread() -> Iterator[None]:
 
 
 def _start_worker() -> None:
-    """Each worker: one torch thread, and no progress bars (a worker's bars
-    would go to the terminal that started the kernel, not to the page)."""
+    """Each worker: one torch thread; no progress bars (a worker's bars would
+    go to the terminal that started the kernel, not to the page); Ctrl-C
+    ignored, since the parent stops the workers when it is interrupted."""
     torch.set_num_threads(1)
     os.environ["TQDM_DISABLE"] = "1"
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _check_picklable(task: Callable) -> None:
