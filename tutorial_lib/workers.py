@@ -119,7 +119,9 @@ def run_all(
                 continue
             for i in done:
                 yield i, pending.pop(i).get()
-        pool.close()
-    finally:
+    except BaseException:
         pool.terminate()
+        raise
+    finally:
+        pool.close()
         pool.join()
