@@ -67,10 +67,6 @@ def _check_picklable(task: Callable) -> None:
         ) from err
 
 
-def _call(task: Callable[[], T]) -> T:
-    return task()
-
-
 def run_all(
     tasks: Sequence[Callable[[], T]], *, workers: int
 ) -> Iterator[tuple[int, T]]:
@@ -109,7 +105,7 @@ def run_all(
     pool = context.Pool(min(workers, len(tasks)), initializer=_start_worker)
     try:
         pending = {
-            i: pool.apply_async(_call, (task,))
+            i: pool.apply_async(task)
             for i, task in enumerate(tasks)
         }
         while pending:
