@@ -105,8 +105,7 @@ def run_all(
     pool = context.Pool(min(workers, len(tasks)), initializer=_start_worker)
     try:
         pending = {
-            i: pool.apply_async(task)
-            for i, task in enumerate(tasks)
+            i: pool.apply_async(task) for i, task in enumerate(tasks)
         }
         while pending:
             done = [i for i, r in pending.items() if r.ready()]
