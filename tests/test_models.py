@@ -1,8 +1,10 @@
+import numpy as np
 import pytest
 import torch
 
 from tutorial_lib.models import (
     ConvAutoencoder,
+    PrototypeDenoiser,
     SequenceDenoiser,
     count_parameters,
     receptive_field,
@@ -162,3 +164,53 @@ def test_receptive_field_leaves_the_model_as_it_was():
         torch.equal(before[k], v) for k, v in model.state_dict().items()
     )
     assert all(p.grad is None for p in model.parameters())
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(depth=2.5), "depth must be an integer >= 1, got 2.5"),
+        (dict(channels=0), "channels must be a positive integer, got 0"),
+        (dict(channels=-4), "channels must be a positive integer, got -4"),
+        (
+            dict(channels=8.0),
+            "channels must be a positive integer, got 8.0",
+        ),
+        (dict(kernel_size=4.0), "kernel_size must be an integer >= 2"),
+    ],
+)
+def test_autoencoder_names_a_bad_size(kwargs, message):
+    with pytest.raises(ValueError) as caught:
+        ConvAutoencoder(**kwargs)
+    assert message in str(caught.value)
+
+
+def test_sequence_denoiser_names_a_bad_size():
+    with pytest.raises(ValueError, match="hidden_size must be a positive"):
+        SequenceDenoiser(hidden_size=2.5)
+    with pytest.raises(ValueError, match="num_layers must be a positive"):
+        SequenceDenoiser(num_layers=0)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [SequenceDenoiser(), ConvAutoencoder(2, 4), PrototypeDenoiser(8, 4)],
+    ids=["recurrent", "autoencoder", "prototype"],
+)
+def test_models_name_a_numpy_input_a_double_input_and_length_0(model):
+    with pytest.raises(TypeError) as caught:
+        model(np.zeros((2, 8), dtype=np.float32))
+    assert "input x must be a torch.Tensor" in str(caught.value)
+    assert "numpy.ndarray" in str(caught.value)
+    with pytest.raises(TypeError) as caught:
+        model(torch.zeros(2, 8, dtype=torch.float64))
+    assert "dtype torch.float64" in str(caught.value)
+    assert "x.to(torch.float32)" in str(caught.value)
+    with pytest.raises(ValueError, match=r"length 0, shape \(2, 0\)"):
+        model(torch.zeros(2, 0))
+    assert model(torch.zeros(2, 8)).shape == (2, 8)  # the right input works
+
+
+def test_receptive_field_of_a_model_without_parameters():
+    assert receptive_field(torch.nn.Identity(), 9) == 1
+    assert receptive_field(torch.nn.Flatten(), 9) == 1

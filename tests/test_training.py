@@ -485,3 +485,227 @@ def test_an_interrupted_history_refuses_to_stand_for_a_finished_run():
         match=r"training run x .* after 2 of 5 epochs; not saved",
     ):
         stopped.raise_if_interrupted("run x", 5)
+
+
+class _BreaksAt(torch.nn.Module):
+    """``x * w``; from training forward ``step`` on, NaN (``"output"``) or
+    finite but too large to square in float32 (``"loss"``); Ctrl-C at
+    training forward ``interrupt_at``."""
+
+    def __init__(self, step, what="output", interrupt_at=None):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.ones(()))
+        self.step, self.what, self.interrupt_at = step, what, interrupt_at
+        self.calls = 0
+
+    def forward(self, x):
+        out = x * self.w
+        if not self.training:
+            return out
+        self.calls += 1
+        if self.calls == self.interrupt_at:
+            raise KeyboardInterrupt
+        if self.calls >= self.step:
+            out = out * (float("nan") if self.what == "output" else 1e30)
+        return out
+
+
+@pytest.mark.parametrize(
+    "batch_size, what, message, forwards",
+    [
+        (
+            None,
+            "output",
+            "at step 30 (step 1 of epoch 30 of 200): the model's output "
+            "went non-finite",
+            30,
+        ),
+        (
+            16,
+            "output",
+            "at step 30 (step 2 of epoch 8 of 200): the model's output "
+            "went non-finite",
+            32,  # the rest of that epoch, no more
+        ),
+        (
+            None,
+            "loss",
+            "became inf at step 30 (step 1 of epoch 30 of 200): the model's "
+            "output was finite but the loss was not",
+            30,
+        ),
+    ],
+)
+def test_training_stops_at_the_first_non_finite_step_and_names_it(
+    batch_size, what, message, forwards
+):
+    d = data.sine_dataset(64, 10, seed=0)
+    model = _BreaksAt(30, what)
+    config = FitConfig(
+        epochs=200,
+        lr=1e-3,
+        loss="mse",
+        batch_size=batch_size,
+        progress=False,
+    )
+    with pytest.raises(FloatingPointError) as caught:
+        fit(model, d.noisy, d.clean, config)
+    assert message in str(caught.value)
+    assert "try a smaller lr than 0.001" in str(caught.value)
+    assert model.calls == forwards
+
+
+def test_ctrl_c_after_the_output_went_nan_still_reports_the_interrupt(
+    capsys,
+):
+    d = data.sine_dataset(64, 10, seed=0)
+    model = _BreaksAt(2, "output", interrupt_at=3)  # both in epoch 1
+    config = FitConfig(epochs=5, batch_size=16, progress=False)
+    try:
+        history = fit(model, d.noisy, d.clean, config)
+    except KeyboardInterrupt:
+        return  # fit may re-raise the interrupt: reported all the same
+    assert history.interrupted
+    assert "training interrupted" in capsys.readouterr().out
+
+
+def test_evaluate_refuses_nan_inputs_naming_them():
+    d = data.sine_dataset(8, 10, seed=0)
+    x = d.noisy.copy()
+    x[2, 3] = np.nan
+    with pytest.raises(ValueError) as caught:
+        evaluate(SequenceDenoiser("rnn", 3), x, d.clean)
+    assert "evaluate: inputs contain NaN (1 value(s)); expected finite" in (
+        str(caught.value)
+    )
+
+
+def test_predict_that_fails_puts_the_model_back_in_its_mode():
+    class Fails(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.ones(()))
+
+        def forward(self, x):
+            raise RuntimeError("broken")
+
+    model = Fails().train()
+    with pytest.raises(RuntimeError, match="broken"):
+        predict(model, np.zeros((2, 5), dtype=np.float32))
+    assert model.training
+
+
+@pytest.mark.parametrize(
+    "targets, message",
+    [
+        (
+            np.zeros((8, 10, 2), np.float32),
+            "targets must have shape (n, time) or (n, time, 1), "
+            "got (8, 10, 2)",
+        ),
+        (
+            np.zeros((8, 12), np.float32),
+            "inputs (8, 10) and targets (8, 12) differ in (n, time); "
+            "expected the same (n, time)",
+        ),
+    ],
+)
+def test_fit_and_evaluate_name_targets_of_the_wrong_shape(targets, message):
+    x = np.zeros((8, 10), np.float32)
+    for call in (
+        lambda: fit(SequenceDenoiser("rnn", 3), x, targets, QUIET),
+        lambda: evaluate(SequenceDenoiser("rnn", 3), x, targets),
+    ):
+        with pytest.raises(ValueError) as caught:
+            call()
+        assert message in str(caught.value)
+
+
+def test_fit_names_empty_data_and_a_pairs_as_eval_data():
+    d = data.sine_dataset(8, 10, seed=0)
+    empty = np.zeros((0, 10), np.float32)
+    with pytest.raises(ValueError) as caught:
+        fit(SequenceDenoiser("rnn", 3), empty, empty, QUIET)
+    assert "training data: inputs are empty, shape (0, 10); expected" in (
+        str(caught.value)
+    )
+    with pytest.raises(ValueError) as caught:
+        fit(
+            SequenceDenoiser("rnn", 3), d.noisy, d.clean, QUIET, eval_data=d
+        )
+    assert str(caught.value) == (
+        "eval_data must be a pair (inputs, targets), got Pairs; "
+        "for Pairs p, pass eval_data=(p.noisy, p.clean)"
+    )
+
+
+def test_predict_names_a_bad_batch_size_and_empty_inputs():
+    model = SequenceDenoiser("rnn", 3)
+    x = np.zeros((4, 10), np.float32)
+    with pytest.raises(ValueError) as caught:
+        predict(model, x, batch_size=0)
+    assert str(caught.value) == (
+        "batch_size must be an integer >= 1, or None (all at once), got 0"
+    )
+    with pytest.raises(
+        ValueError, match=r"inputs is empty, shape \(0, 10\)"
+    ):
+        predict(model, x[:0])
+    assert predict(model, x, batch_size=3).shape == (4, 10)
+
+
+class _Tuple(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.ones(()))
+
+    def forward(self, x):
+        return x * self.w, x
+
+
+class _Unsqueezes(_Tuple):
+    def forward(self, x):
+        return (x * self.w).unsqueeze(-1)
+
+
+@pytest.mark.parametrize(
+    "model, error, message",
+    [
+        (
+            torch.nn.Identity(),
+            ValueError,
+            "model Identity has no trainable parameters; expected at least one",
+        ),
+        (
+            _Tuple(),
+            TypeError,
+            "model _Tuple returned a tuple; expected one tensor shaped like "
+            "its input, (8, 10)",
+        ),
+        (
+            _Unsqueezes(),  # the plain (unmasked) loss would broadcast
+            ValueError,
+            "model _Unsqueezes returned shape (8, 10, 1) for input (8, 10); "
+            "expected the same shape",
+        ),
+    ],
+)
+def test_fit_names_a_model_it_cannot_train(model, error, message):
+    d = data.sine_dataset(8, 10, seed=0)
+    with pytest.raises(error) as caught:
+        fit(model, d.noisy, d.clean, QUIET)
+    assert message in str(caught.value)
+
+
+def test_fit_and_predict_refuse_the_meta_device():
+    d = data.sine_dataset(8, 10, seed=0)
+    model = SequenceDenoiser("rnn", 3)
+    for call in (
+        lambda: fit(model, d.noisy, d.clean, QUIET, device="meta"),
+        lambda: predict(model, d.noisy, device="meta"),
+    ):
+        with pytest.raises(ValueError) as caught:
+            call()
+        assert str(caught.value) == (
+            "device must be 'auto', 'cpu', 'cuda' or 'mps', got 'meta'"
+        )

@@ -16,7 +16,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from tutorial_lib.checks import positive_int
+from tutorial_lib.checks import integer, positive_int
 
 CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh}
@@ -45,7 +45,8 @@ def receptive_field(
     """
     positive_int("length", length)
     positive_int("trials", trials)
-    device = next(model.parameters()).device
+    first = next(model.parameters(), None)  # None: a model without any
+    device = torch.device("cpu") if first is None else first.device
     generator = torch.Generator().manual_seed(seed)
     inputs = (
         torch.randn(trials, length, generator=generator)
@@ -62,21 +63,46 @@ def receptive_field(
         raise ValueError(
             f"expected one output per input sample, (batch, {length}); got {tuple(outputs.shape)}"
         )
+    if not outputs.requires_grad:  # the output ignores the input
+        return 0
     (grad,) = torch.autograd.grad(
         outputs.reshape(trials, length)[:, length // 2].sum(), inputs
     )
     return int((grad.abs().sum(0) > 0).sum())
 
 
-def _as_sequence(x: torch.Tensor) -> tuple[torch.Tensor, bool]:
-    """``(B, T)`` or ``(B, T, 1)`` -> ``(B, T, 1)``, and whether it was 2-D."""
-    if x.dim() == 2:
-        return x.unsqueeze(-1), True
-    if x.dim() == 3 and x.shape[-1] == 1:
-        return x, False
-    raise ValueError(
-        f"expected input of shape (batch, time) or (batch, time, 1), got {tuple(x.shape)}"
-    )
+def _as_sequence(
+    x: torch.Tensor, model: nn.Module
+) -> tuple[torch.Tensor, bool]:
+    """``(B, T)`` or ``(B, T, 1)`` -> ``(B, T, 1)``, and whether it was 2-D.
+
+    Raises:
+        TypeError: ``x`` is not a tensor, or not of the model's dtype.
+        ValueError: ``x`` has another shape, or no time steps.
+    """
+    name = type(model).__name__
+    if not torch.is_tensor(x):
+        raise TypeError(
+            f"{name} input x must be a torch.Tensor of shape (batch, time), "
+            f"got {type(x).__module__}.{type(x).__name__}; convert it with "
+            "torch.as_tensor(x, dtype=torch.float32), or use tl.predict"
+        )
+    if x.dim() not in (2, 3) or (x.dim() == 3 and x.shape[-1] != 1):
+        raise ValueError(
+            f"expected input of shape (batch, time) or (batch, time, 1), got {tuple(x.shape)}"
+        )
+    if x.shape[1] == 0:
+        raise ValueError(
+            f"{name} input x has length 0, shape {tuple(x.shape)}; "
+            "expected at least one time step"
+        )
+    dtype = next(model.parameters()).dtype
+    if x.dtype != dtype:
+        raise TypeError(
+            f"{name} input x has dtype {x.dtype}, but the model's parameters "
+            f"are {dtype}; expected x.to({dtype})"
+        )
+    return (x.unsqueeze(-1), True) if x.dim() == 2 else (x, False)
 
 
 class SequenceDenoiser(nn.Module):
@@ -110,11 +136,8 @@ class SequenceDenoiser(nn.Module):
             raise ValueError(
                 f"unknown cell {cell!r}; expected one of {', '.join(CELLS)}"
             )
-        if hidden_size < 1 or num_layers < 1:
-            raise ValueError(
-                "hidden_size and num_layers must be >= 1, got "
-                f"{hidden_size}, {num_layers}"
-            )
+        positive_int("hidden_size", hidden_size)
+        positive_int("num_layers", num_layers)
         self.cell = cell
         self.rnn = CELLS[cell](
             input_size=1,
@@ -132,7 +155,7 @@ class SequenceDenoiser(nn.Module):
             nn.init.zeros_(self.head.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        seq, flat = _as_sequence(x)
+        seq, flat = _as_sequence(x, self)
         states, _ = self.rnn(seq)  # (B, T, H * directions)
         out = (
             seq + self.head(states)
@@ -172,9 +195,10 @@ class ConvAutoencoder(nn.Module):
         skips: bool = False,
     ) -> None:
         super().__init__()
-        if depth < 1:
-            raise ValueError(f"depth must be >= 1, got {depth}")
-        if kernel_size < 2 or kernel_size % 2:
+        depth = integer("depth", depth, minimum=1)
+        channels = positive_int("channels", channels)
+        kernel_size = integer("kernel_size", kernel_size, minimum=2)
+        if kernel_size % 2:
             raise ValueError(
                 "kernel_size must be even and >= 2 so lengths halve "
                 f"exactly, got {kernel_size}"
@@ -241,7 +265,7 @@ class ConvAutoencoder(nn.Module):
             )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        seq, flat = _as_sequence(x)
+        seq, flat = _as_sequence(x, self)
         self.check_length(seq.shape[1])
         h = seq.transpose(1, 2)  # (B, T, 1) -> (B, 1, T) for Conv1d
         skips = []
@@ -271,10 +295,8 @@ class PrototypeDenoiser(nn.Module):
 
     def __init__(self, length: int, prototypes: int = 256) -> None:
         super().__init__()
-        if length < 1 or prototypes < 1:
-            raise ValueError(
-                f"length and prototypes must be >= 1, got {length}, {prototypes}"
-            )
+        positive_int("length", length)
+        positive_int("prototypes", prototypes)
         self.length = length
         self.score = nn.Linear(length, prototypes)
         self.mix = nn.Linear(prototypes, length)
@@ -305,7 +327,7 @@ class PrototypeDenoiser(nn.Module):
         return self
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        seq, flat = _as_sequence(x)
+        seq, flat = _as_sequence(x, self)
         if seq.shape[1] != self.length:
             raise ValueError(
                 f"this model takes sequences of length {self.length}, got {seq.shape[1]}"

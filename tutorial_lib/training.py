@@ -159,11 +159,12 @@ class History:
 
 
 def as_tensor(array, name: str, device: torch.device) -> torch.Tensor:
-    """``array`` as a float32 tensor on ``device`` (a no-op when it already is one)."""
+    """``array`` ``(n, time[, 1])`` as a float32 tensor on ``device`` (a
+    no-op when it already is one)."""
     if not torch.is_tensor(array):
         array = np.asarray(array, dtype=np.float32)
     tensor = torch.as_tensor(array)
-    if tensor.dim() not in (2, 3):
+    if tensor.dim() not in (2, 3) or tensor.shape[2:] not in ((), (1,)):
         raise ValueError(
             f"{name} must have shape (n, time) or (n, time, 1), "
             f"got {tuple(tensor.shape)}"
@@ -176,22 +177,82 @@ def _model_device(model: nn.Module) -> torch.device:
     return first.device if first is not None else torch.device("cpu")
 
 
+DEVICE_TYPES = ("cpu", "cuda", "mps")
+"""The devices a model can train and predict on here."""
+
+
+def _device(model: nn.Module, device) -> torch.device:
+    """``device`` as :func:`choose_device` takes it, or the model's own
+    device when ``None``; a ValueError unless it is one of DEVICE_TYPES."""
+    chosen = (
+        _model_device(model) if device is None else choose_device(device)
+    )
+    if chosen.type not in DEVICE_TYPES:
+        given = (
+            f"{device!r}"
+            if device is not None
+            else f"None (the model's parameters are on {str(chosen)!r})"
+        )
+        raise ValueError(
+            f"device must be 'auto', 'cpu', 'cuda' or 'mps', got {given}"
+        )
+    return chosen
+
+
+def _check_output(
+    model: nn.Module, pred, inputs: torch.Tensor
+) -> torch.Tensor:
+    """``pred`` if it is one tensor shaped like ``inputs`` ``(b, time[, 1])``."""
+    name = type(model).__name__
+    if not torch.is_tensor(pred):
+        raise TypeError(
+            f"model {name} returned a {type(pred).__name__}; expected one "
+            f"tensor shaped like its input, {tuple(inputs.shape)}"
+        )
+    if pred.shape != inputs.shape:
+        raise ValueError(
+            f"model {name} returned shape {tuple(pred.shape)} for input "
+            f"{tuple(inputs.shape)}; expected the same shape, as the "
+            "targets have it"
+        )
+    return pred
+
+
 @torch.no_grad()
 def predict(
     model: nn.Module, inputs, *, batch_size: int | None = 4096, device=None
 ) -> np.ndarray:
-    """The model's output for ``inputs`` ``(n, time[, 1])``: a NumPy array, alike."""
-    device = (
-        _model_device(model) if device is None else torch.device(device)
-    )
+    """The model's output for ``inputs`` ``(n, time[, 1])``: a NumPy array, alike.
+
+    The model runs in eval mode and is put back in its own mode, also when
+    it fails. ``batch_size``: sequences a forward pass (None: all at once).
+
+    Raises:
+        ValueError: empty ``inputs``, a bad ``batch_size`` or ``device``,
+            or an output not shaped like its input.
+    """
+    device = _device(model, device)
+    step = integer("batch_size", batch_size, minimum=1, none="all at once")
     x = as_tensor(inputs, "inputs", device)
+    if x.numel() == 0:
+        raise ValueError(
+            f"inputs is empty, shape {tuple(x.shape)}; expected at least "
+            "one sequence of at least one sample"
+        )
+    step = len(x) if step is None else step
     was_training = model.training
     model.eval()
-    step = len(x) if batch_size is None else batch_size
-    out = torch.cat(
-        [model(x[i : i + step]) for i in range(0, len(x), step)]
-    )
-    model.train(was_training)
+    try:
+        out = torch.cat(
+            [
+                _check_output(
+                    model, model(x[i : i + step]), x[i : i + step]
+                )
+                for i in range(0, len(x), step)
+            ]
+        )
+    finally:
+        model.train(was_training)
     return out.cpu().numpy()
 
 
@@ -205,16 +266,25 @@ def evaluate(
 ) -> float:
     """Mean ``loss`` (NaN-masked ``"l1"`` or ``"mse"``) of the model on the data.
 
-    ``inputs`` and ``targets`` are ``(n, time[, 1])``; targets may hold NaN.
+    ``inputs`` and ``targets`` are ``(n, time[, 1])``; inputs must be
+    finite, targets may hold NaN (not all of them).
 
     The mean runs over every counted (non-NaN) target: a sequence with half
     its targets hidden weighs half as much as a complete one.
+
+    Raises:
+        ValueError: inputs with NaN or inf, targets of another ``(n, time)``,
+            no data, or every target NaN (the message says which).
     """
-    pred = torch.from_numpy(predict(model, inputs, batch_size=batch_size))
-    target = as_tensor(targets, "targets", torch.device("cpu")).reshape(
-        pred.shape
+    loss_fn = loss_function(loss)
+    cpu = torch.device("cpu")
+    x, y = (
+        as_tensor(inputs, "inputs", cpu),
+        as_tensor(targets, "targets", cpu),
     )
-    return float(loss_function(loss)(pred, target))
+    _check_pair(x, y, "evaluate")
+    pred = torch.from_numpy(predict(model, x, batch_size=batch_size))
+    return float(loss_fn(pred, y.reshape(pred.shape)))
 
 
 def _check_finite(
@@ -227,22 +297,33 @@ def _check_finite(
             f"{name} contain {infinite} infinite value(s); every value must be finite"
             + (" (NaN marks a missing target)" if nan_ok else "")
         )
-    if not nan_ok and torch.isnan(tensor).any():
-        raise ValueError(f"{name} contain NaN; only targets may be missing")
+    missing = 0 if nan_ok else int(torch.isnan(tensor).sum())
+    if missing:
+        raise ValueError(
+            f"{name} contain NaN ({missing} value(s)); expected finite inputs "
+            "(only targets may be missing)"
+        )
 
 
 def _check_pair(x: torch.Tensor, y: torch.Tensor, what: str) -> None:
-    """Refuse a pair differing in ``(n, time)``, holding inf, or nothing to learn."""
+    """Refuse a pair that is empty, differs in ``(n, time)``, holds inf (or
+    NaN inputs), or has no target at all."""
+    if x.numel() == 0:
+        raise ValueError(
+            f"{what}: inputs are empty, shape {tuple(x.shape)}; expected at "
+            "least one sequence of at least one sample"
+        )
     if x.shape[:2] != y.shape[:2]:
         raise ValueError(
             f"{what}: inputs {tuple(x.shape)} and targets {tuple(y.shape)} "
-            "differ in (n, time)"
+            "differ in (n, time); expected the same (n, time)"
         )
     _check_finite(x, f"{what}: inputs")
     _check_finite(y, f"{what}: targets", nan_ok=True)
     if torch.isnan(y).all():
         raise ValueError(
-            f"{what}: every target is NaN; there is nothing to learn from"
+            f"{what}: every target is NaN; expected at least one target "
+            "to compare the prediction with"
         )
 
 
@@ -281,7 +362,10 @@ def _load_data(
         x, y, _counted_per_row(y) if torch.isnan(y).any() else None
     )
     if eval_data is not None:
-        ex, ey = (as_tensor(a, "eval_data", device) for a in eval_data)
+        ex, ey = (
+            as_tensor(a, f"eval_data[{i}]", device)
+            for i, a in enumerate(_eval_pair(eval_data))
+        )
         _check_pair(ex, ey, "eval_data")
         data.eval_x, data.eval_y = ex, ey.reshape(ex.shape)
         data.eval_counted = _counted_per_row(data.eval_y)
@@ -289,6 +373,21 @@ def _load_data(
         data.probe = as_tensor(probe, "probe", device)
         _check_finite(data.probe, "probe inputs")
     return data
+
+
+def _eval_pair(eval_data) -> tuple:
+    """``eval_data`` if it is a pair ``(inputs, targets)``, else ValueError."""
+    if isinstance(eval_data, (tuple, list)) and len(eval_data) == 2:
+        return tuple(eval_data)
+    hint = (
+        "; for Pairs p, pass eval_data=(p.noisy, p.clean)"
+        if hasattr(eval_data, "noisy") and hasattr(eval_data, "clean")
+        else ""
+    )
+    raise ValueError(
+        "eval_data must be a pair (inputs, targets), got "
+        f"{type(eval_data).__name__}{hint}"
+    )
 
 
 def backward_in_chunks(
@@ -312,18 +411,33 @@ def backward_in_chunks(
     Returns:
         The batch's mean loss, detached, a scalar tensor.
     """
+    return _backward_in_chunks(model, loss_fn, x, y, chunk)[0]
+
+
+def _backward_in_chunks(
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    chunk: int,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`backward_in_chunks`, and whether every output was finite (a
+    0-d bool tensor, left on the device)."""
     counted = (~torch.isnan(y)).reshape(len(y), -1).sum(dim=1)
     total = counted.sum()
     loss_sum = torch.zeros((), device=x.device)
+    finite = torch.ones((), dtype=torch.bool, device=x.device)
     for j in range(0, len(x), chunk):
         share = counted[j : j + chunk].sum()
         if share == 0:
             continue
-        pred = model(x[j : j + chunk]).float()
+        xc = x[j : j + chunk]
+        pred = _check_output(model, model(xc), xc).float()
+        finite &= torch.isfinite(pred).all()
         loss = loss_fn(pred, y[j : j + chunk]) * (share / total)
         loss.backward()
         loss_sum += loss.detach()
-    return loss_sum
+    return loss_sum, finite
 
 
 def _autocast(device: torch.device, amp: bool):
@@ -344,17 +458,22 @@ def _forward_backward(
     y: torch.Tensor,
     chunk: int | None,
     amp: bool,
-) -> torch.Tensor:
-    """Forward, loss, backward of one batch ``(b, time[, 1])``; the loss, detached."""
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Forward, loss, backward of one batch ``(b, time[, 1])``.
+
+    Returns:
+        The loss, detached, and whether every output was finite: two 0-d
+        tensors, left on the device (reading them would sync).
+    """
     if chunk is not None and len(x) > chunk:
-        return backward_in_chunks(model, loss_fn, x, y, chunk)
+        return _backward_in_chunks(model, loss_fn, x, y, chunk)
     with _autocast(x.device, amp):
-        pred = model(x)
+        pred = _check_output(model, model(x), x)
     loss = loss_fn(
         pred.float(), y
     )  # the loss in float32, also under bfloat16 autocast
     loss.backward()
-    return loss.detach()
+    return loss.detach(), torch.isfinite(pred).all()
 
 
 def _batches(
@@ -396,7 +515,8 @@ def _eval_loss(
             weight = int(data.eval_counted[i : i + batch].sum())
             if weight == 0:
                 continue
-            pred = model(data.eval_x[i : i + batch]).float()
+            ex = data.eval_x[i : i + batch]
+            pred = _check_output(model, model(ex), ex).float()
             # note: this is a CPU-GPU sync point, once an evaluation batch
             total += (
                 float(loss_fn(pred, data.eval_y[i : i + batch])) * weight
@@ -410,7 +530,8 @@ def _snapshot(model: nn.Module, probe: torch.Tensor) -> torch.Tensor:
     """The prediction for ``probe`` ``(p, time[, 1])``: ``(p, time)``, on the CPU."""
     model.eval()
     # note: this is a CPU-GPU sync point
-    out = model(probe).reshape(len(probe), -1).float().cpu()
+    out = _check_output(model, model(probe), probe)
+    out = out.reshape(len(probe), -1).float().cpu()
     model.train()
     return out
 
@@ -456,6 +577,15 @@ def _snapshot_if_due(
             history.snapshot_epochs.append(epoch)
 
 
+def _check_trainable(model: nn.Module) -> None:
+    """A ValueError unless ``model`` has a parameter to train."""
+    if not any(p.requires_grad for p in model.parameters()):
+        raise ValueError(
+            f"model {type(model).__name__} has no trainable parameters; "
+            "expected at least one (a parameter with requires_grad=True)"
+        )
+
+
 def _adam(
     model: nn.Module, config: FitConfig, steps: int
 ) -> tuple[torch.optim.Adam, torch.optim.lr_scheduler.LRScheduler | None]:
@@ -479,6 +609,40 @@ def _stop(
         f"training interrupted after {len(history.epoch_loss)} of {epochs} epochs "
         f"({len(history.step_loss)} steps): the model is only partly trained; fit "
         "returns the history so far, with interrupted=True"
+    )
+
+
+def _check_steps_finite(
+    step_losses: list[float],
+    finite_outputs: list[torch.Tensor],
+    history: History,
+    epoch: int,
+    config: FitConfig,
+) -> None:
+    """Raise FloatingPointError at an epoch's first non-finite step loss.
+
+    ``step_losses`` and ``finite_outputs`` (whether the model's output was
+    finite, 0-d tensors) are the epoch's, one per step; ``history`` holds the
+    steps before. The message names the step, the epoch and what went
+    non-finite first: the model's output, or only the loss.
+    """
+    bad = next(
+        (i for i, v in enumerate(step_losses) if not np.isfinite(v)), None
+    )
+    if bad is None:
+        return
+    # note: this is a CPU-GPU sync point, only once training has failed
+    culprit = (
+        "the model's output was finite but the loss was not (errors too "
+        "large for float32)"
+        if bool(finite_outputs[bad])
+        else "the model's output went non-finite (NaN or inf)"
+    )
+    raise FloatingPointError(
+        f"training loss became {step_losses[bad]} at step "
+        f"{len(history.step_loss) + bad + 1} (step {bad + 1} of epoch "
+        f"{epoch} of {config.epochs}): {culprit}; training stopped there; "
+        f"expected finite losses: try a smaller lr than {config.lr:g}"
     )
 
 
@@ -522,15 +686,20 @@ def fit(
         device: where to train (default: where the model is), as
             :func:`~tutorial_lib.runtime.choose_device` takes it.
 
+    Raises:
+        ValueError: unusable data, device or model (the message names it).
+        FloatingPointError: at the end of the first epoch with a non-finite
+            step loss, naming that step and whether the model's output or
+            only the loss went non-finite.
+
     Interrupting (Ctrl-C, the notebook's stop button) ends training cleanly:
     the history so far comes back with ``interrupted=True``.
     """
     # 1) one device, chosen once; the data go there once and are checked up front
-    device = (
-        _model_device(model) if device is None else choose_device(device)
-    )
+    device = _device(model, device)
     data = _load_data(inputs, targets, eval_data, probe, device)
     model.to(device)
+    _check_trainable(model)
     # 2) the masked loss costs a little more: use it only where targets are missing
     loss_fn = loss_function(config.loss, masked=data.counted is not None)
     n = len(data.x)
@@ -544,6 +713,7 @@ def fit(
     amp = config.amp and device.type == "cuda"
     chunk = config.cpu_chunk if device.type == "cpu" else None
     history, snapshots, losses = History(device=device.type), [], []
+    finite_outputs = []  # per step: was the model's output finite
     bar = tqdm(
         total=config.epochs,
         desc=f"{type(model).__name__} on {device.type}",
@@ -570,15 +740,22 @@ def fit(
                 # goes in chunks
                 optimizer.zero_grad(set_to_none=True)
                 xb, yb = data.x[rows], data.y[rows]
-                loss = _forward_backward(model, loss_fn, xb, yb, chunk, amp)
+                loss, finite = _forward_backward(
+                    model, loss_fn, xb, yb, chunk, amp
+                )
                 optimizer.step()
                 if scheduler is not None:
                     scheduler.step()
                 # left on the device: reading it now would sync
                 losses.append(loss)
+                finite_outputs.append(finite)
             # 5) log the epoch. note: this is a CPU-GPU sync point, the
             # loop's only one
             step_losses, losses = torch.stack(losses).cpu().tolist(), []
+            _check_steps_finite(
+                step_losses, finite_outputs, history, epoch, config
+            )
+            finite_outputs = []
             history.step_loss.extend(step_losses)
             history.epoch_loss.append(float(np.mean(step_losses)))
             # 6) every few epochs and after the last: evaluate, snapshot
