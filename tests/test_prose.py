@@ -53,3 +53,44 @@ def test_in_a_notebook_kernel_the_value_is_glued_for_myst_nb():
     mimes, metadata = shown[0]
     assert mimes == ["application/papermill.record/text/plain"]
     assert metadata["scrapbook"]["name"] == "ratio"
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (10**400, "1" + "0" * 19 + "...(401 characters)"),
+        (float("inf"), "inf"),
+        ("0.5", "'0.5'"),
+    ],
+)
+def test_a_value_that_is_no_finite_float_is_named(value, shown):
+    with pytest.raises(ValueError) as caught:
+        glue("big", value)
+    assert str(caught.value) == (
+        "value of 'big' must be a finite real number (as a float), "
+        f"got {shown}"
+    )
+
+
+def test_a_fraction_is_glued_as_its_float():
+    from fractions import Fraction
+
+    assert glue("third", Fraction(1, 3)) == 1 / 3
+
+
+def test_a_name_ending_in_a_newline_is_refused():
+    with pytest.raises(ValueError) as caught:
+        glue("ratio\n", 1.0)
+    assert str(caught.value) == (
+        "name must be lower-case letters, digits and _ starting with a "
+        "letter, got 'ratio\\n'"
+    )
+
+
+def test_in_plain_python_the_value_is_printed():
+    code = "from tutorial_lib.prose import glue\nglue('ratio', 1.5)\n"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "ratio = 1.5\n"

@@ -1,7 +1,9 @@
 import json
 import math
 
+import numpy as np
 import pytest
+import torch
 
 from tutorial_lib import records, runtime
 
@@ -172,3 +174,54 @@ def test_a_bad_value_is_refused_by_the_run_before_anything_is_written(
     ):
         run.record("a/b", "x")
     assert run.recorded == {"a/b": (1.0, None)}
+
+
+@pytest.mark.parametrize("bad", ["0.5", True, np.bool_(False), b"1"])
+def test_a_string_or_a_bool_is_not_recorded_as_a_number(tmp_path, bad):
+    with pytest.raises(ValueError) as caught:
+        records.record(
+            "a/b",
+            bad,
+            profile="full",
+            device="cpu",
+            seconds=0,
+            directory=tmp_path,
+        )
+    assert (
+        str(caught.value) == f"value of 'a/b' must be a number, got {bad!r}"
+    )
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("bad", [math.nan, -1.0, math.inf, "3", None])
+def test_seconds_that_are_no_duration_are_refused(tmp_path, bad):
+    with pytest.raises(ValueError) as caught:
+        records.record(
+            "a/b",
+            0.5,
+            profile="full",
+            device="cpu",
+            seconds=bad,
+            directory=tmp_path,
+        )
+    assert str(caught.value) == (
+        f"seconds of 'a/b' must be a finite number >= 0, got {bad!r}"
+    )
+    assert not list(tmp_path.iterdir())
+
+
+def test_numpy_and_torch_numbers_are_still_recorded(tmp_path):
+    entry = records.record(
+        "a/b",
+        np.float32(0.5),
+        torch.tensor(0.25),
+        profile="full",
+        device="cpu",
+        seconds=np.float64(1.5),
+        directory=tmp_path,
+    )
+    assert (entry["value"], entry["reference"], entry["seconds"]) == (
+        0.5,
+        0.25,
+        1.5,
+    )

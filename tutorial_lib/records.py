@@ -38,11 +38,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import numbers
 import os
 import re
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from tutorial_lib.files import write_text_atomically
@@ -126,6 +128,10 @@ def check_record(
             checked.append(None)
             continue
         try:
+            if isinstance(number, (str, bytes, bool, np.bool_)):
+                raise TypeError(
+                    "a string or a bool is not a measured number"
+                )
             number = float(number)
         except (TypeError, ValueError) as err:
             raise ValueError(
@@ -137,6 +143,19 @@ def check_record(
             )
         checked.append(number)
     return checked[0], checked[1]
+
+
+def check_seconds(id: str, seconds) -> float:
+    """``seconds`` (what producing record ``id`` cost) as a float, if it is
+    a finite number >= 0; else ValueError naming the id and the value."""
+    real = isinstance(seconds, numbers.Real) and not isinstance(
+        seconds, (bool, np.bool_)
+    )
+    if not real or not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(
+            f"seconds of {id!r} must be a finite number >= 0, got {seconds!r}"
+        )
+    return float(seconds)
 
 
 def clear_records(folder: Path) -> None:
@@ -173,15 +192,21 @@ def record(
 
     Returns:
         The record, as written.
+
+    Raises:
+        ValueError: a bad id, a value or reference that is not a finite
+            number (a string or a bool is not), or ``seconds`` that is not a
+            finite number >= 0.
     """
     value, reference = check_record(id, value, reference)
+    seconds = check_seconds(id, seconds)
     entry = {
         "id": id,
         "value": value,
         "reference": reference,
         "profile": profile,
         "device": device,
-        "seconds": round(float(seconds), 3),
+        "seconds": round(seconds, 3),
         "torch": torch.__version__,
         "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
