@@ -95,6 +95,26 @@ def parser() -> argparse.ArgumentParser:
     return main_parser
 
 
+def check_out(path: Path, option: str, *, folder: bool) -> None:
+    """BuildInputError unless ``path`` can be written as a file (or, with
+    ``folder``, a folder): no file where a folder on its way should be, and
+    not a folder where the file should be (or the other way round)."""
+    path = Path(path)
+    above = next((p for p in path.parents if p.exists()), None)
+    if above is not None and not above.is_dir():
+        raise BuildInputError(
+            f"{option} {path}: {above} is a file, not a folder; expected a "
+            "path under a folder"
+        )
+    if path.exists() and path.is_dir() != folder:
+        kind, expected = (
+            ("a file", "a folder") if folder else ("a folder", "a file")
+        )
+        raise BuildInputError(
+            f"{option} {path} is {kind}; expected {expected} or a new path"
+        )
+
+
 def run_gather(args: argparse.Namespace) -> None:
     """``gather``: the records of the chapters ``_toc.yml`` lists -> ``args.out``,
     their claims -> ``args.claims_out`` (default: ``claims.json`` beside it)."""
@@ -105,6 +125,8 @@ def run_gather(args: argparse.Namespace) -> None:
             f"the results and the claims would both go to {args.out}; "
             "expected another --out or --claims-out"
         )
+    check_out(args.out, "--out", folder=False)
+    check_out(claims_out, "--claims-out", folder=False)
     chapters = toc_chapters(args.toc)
     if args.missing_ok and not folder.is_dir():
         entries, claims = [], []
@@ -132,6 +154,7 @@ def run_pages(args: argparse.Namespace) -> None:
     ``--results``, else (no ``--results``) from the records folder now; a
     claims file that does not exist gives ``None``, which the report states.
     """
+    check_out(args.out, "--out", folder=True)
     if args.results is not None:
         records = read_results(args.results)
         claims = read_claims(

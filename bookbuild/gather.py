@@ -119,16 +119,31 @@ def validate_record(entry: object, where: str) -> dict:
     _finite(entry, "value", where)
     _finite(entry, "reference", where, optional=True)
     _finite(entry, "seconds", where)
+    if entry["seconds"] < 0:
+        raise BuildInputError(
+            f"{where}: seconds of record {entry['id']!r} is "
+            f"{entry['seconds']!r}; expected a number >= 0"
+        )
     return entry
 
 
 def _read_json(path: Path, what: str) -> object:
     """The JSON in a chapter's ``what`` file (a record or a claim)."""
+    if Path(path).is_dir():
+        raise BuildInputError(
+            f"{path}: a folder named like a {what} file; expected a file "
+            "(move the folder out of the records folder)"
+        )
     try:
         return json.loads(Path(path).read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise BuildInputError(
             f"{path}: not a readable JSON {what} ({err}); run its chapter again"
+        ) from err
+    except OSError as err:
+        raise BuildInputError(
+            f"{path}: the {what} cannot be read ({err.strerror}); expected a "
+            "readable file"
         ) from err
 
 

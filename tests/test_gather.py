@@ -373,3 +373,87 @@ def test_pages_read_the_claims_beside_the_results(tmp_path):
     (tmp_path / "claims.json").write_text(json.dumps([good, {"held": 1}]))
     with pytest.raises(SystemExit, match="claim 1: claim lacks statement"):
         cli.main(arguments)
+
+
+def test_gather_out_under_a_file_or_onto_a_folder_is_named(book):
+    put(book / "ch1", "a/x")
+    blocker = book.parent / "a_file"
+    blocker.write_text("")
+    for out, message in (
+        (
+            blocker / "results.json",
+            f"--out {blocker / 'results.json'}: "
+            f"{blocker} is a file, not a folder; expected a path under a folder",
+        ),
+        (book, f"--out {book} is a folder; expected a file or a new path"),
+    ):
+        with pytest.raises(SystemExit) as caught:
+            cli.main(
+                [
+                    "gather",
+                    "--profile",
+                    "smoke",
+                    "--records",
+                    str(book),
+                    "--toc",
+                    str(book.parent / "_toc.yml"),
+                    "--out",
+                    str(out),
+                ]
+            )
+        assert str(caught.value) == f"error: {message}"
+
+
+def test_pages_out_under_a_file_is_named(tmp_path):
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps([entry()]))
+    for out, message in (
+        (
+            results / "gen",
+            f"--out {results / 'gen'}: {results} is a file, "
+            "not a folder; expected a path under a folder",
+        ),
+        (
+            results,
+            f"--out {results} is a file; expected a folder or a new path",
+        ),
+    ):
+        with pytest.raises(SystemExit) as caught:
+            cli.main(
+                [
+                    "pages",
+                    "--profile",
+                    "smoke",
+                    "--results",
+                    str(results),
+                    "--out",
+                    str(out),
+                    "--benchmarks",
+                    str(tmp_path),
+                ]
+            )
+        assert str(caught.value) == f"error: {message}"
+
+
+def test_a_folder_named_like_a_record_is_named(book):
+    put(book / "ch1", "a/x")
+    (book / "ch1" / "a+y.json").mkdir()
+    with pytest.raises(gathering.BuildInputError) as caught:
+        gathering.gather(book, ["ch1"])
+    assert str(caught.value) == (
+        f"{book / 'ch1' / 'a+y.json'}: a folder named like a record file; "
+        "expected a file (move the folder out of the records folder)"
+    )
+
+
+def test_a_record_with_negative_seconds_is_refused(book):
+    put(book / "ch1", "a/x")
+    path = book / "ch1" / "a+x.json"
+    path.write_text(
+        json.dumps(dict(json.loads(path.read_text()), seconds=-2))
+    )
+    with pytest.raises(gathering.BuildInputError) as caught:
+        gathering.gather(book, ["ch1"])
+    assert str(caught.value) == (
+        f"{path}: seconds of record 'a/x' is -2; expected a number >= 0"
+    )
