@@ -142,17 +142,13 @@ def test_choose_parameter_refuses_a_nan_instead_of_picking_the_first_candidate()
 def test_choose_parameter_refuses_a_candidate_whose_loss_is_not_finite():
     d = data.sine_dataset(5, 40, seed=0)
 
-    def zero_filter(
-        noisy, value
-    ):  # a gain fitted to all-zero output is 0 / 0
-        return np.zeros_like(noisy)
+    def overflowing_filter(noisy, value):
+        return np.full_like(noisy, np.inf)
 
     with pytest.raises(
-        ValueError, match=r"candidate 3 scores nan .*finite loss"
+        ValueError, match=r"candidate 3 scores inf .*finite loss"
     ):
-        b.choose_parameter(
-            zero_filter, [3], d.noisy, d.clean, fit_gain=True
-        )
+        b.choose_parameter(overflowing_filter, [3], d.noisy, d.clean)
 
 
 @pytest.mark.parametrize(
@@ -193,3 +189,69 @@ def test_two_tone_oracle_refuses_nan_sample_points():
     x[3] = np.nan
     with pytest.raises(ValueError, match=r"x must be finite, got 1 NaN"):
         b.two_tone_oracle(d.clean, x, grid=5)
+
+
+def _savgol_as_before(noisy, window, polyorder=3):
+    """savgol as it was before issue 26: always the (T, T) matrix."""
+    from scipy import signal
+
+    x = np.asarray(noisy, dtype=np.float64)
+    matrix = signal.savgol_filter(
+        np.eye(x.shape[1]), window, polyorder, axis=0, mode="interp"
+    )
+    return x @ matrix.T
+
+
+@pytest.mark.parametrize("length, window", [(100, 5), (100, 31), (256, 99)])
+def test_savgol_is_unchanged_at_the_book_s_lengths(length, window):
+    noisy = data.sine_dataset(20, length, seed=0).noisy
+    np.testing.assert_array_equal(
+        b.savgol(noisy, window), _savgol_as_before(noisy, window)
+    )
+
+
+def test_savgol_of_long_sequences_takes_memory_linear_in_their_length():
+    import tracemalloc
+
+    noisy = data.sine_dataset(4, 3000, seed=0).noisy
+    tracemalloc.start()
+    try:
+        out = b.savgol(noisy, 21)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10e6  # the (3000, 3000) matrix alone took 72 MB
+    np.testing.assert_allclose(
+        out, _savgol_as_before(noisy, 21), rtol=0, atol=1e-12
+    )
+
+
+@pytest.mark.parametrize("order", [0, -1, 2.0])
+def test_lowpass_names_an_order_that_filters_nothing(order):
+    noisy = data.sine_dataset(4, 50, seed=0).noisy
+    with pytest.raises(ValueError) as caught:
+        b.lowpass(noisy, 0.1, order=order)
+    assert str(caught.value) == (
+        f"order must be a positive integer, got {order!r}"
+    )
+
+
+def test_choose_parameter_with_fit_gain_on_zero_input_says_why():
+    zeros = np.zeros((3, 20))
+    with pytest.raises(ValueError) as caught:
+        b.choose_parameter(
+            b.moving_average, [3, 5], zeros, zeros, fit_gain=True
+        )
+    assert str(caught.value) == (
+        "noisy is all zeros, so fit_gain=True has no gain to fit; expected "
+        "some non-zero input (or fit_gain=False)"
+    )
+    ones = np.ones((3, 20))
+    with pytest.raises(ValueError) as caught:
+        b.choose_parameter(
+            lambda x, v: x * v, [1.0, 0.0], ones, ones, fit_gain=True
+        )
+    assert str(caught.value).startswith(
+        "candidate 0.0 filters noisy to all zeros, so fit_gain=True has no "
+        "gain to fit"
+    )

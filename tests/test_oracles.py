@@ -111,3 +111,34 @@ def test_minimax_refuses_a_nan():
     x[1, 4] = np.nan
     with pytest.raises(ValueError, match="noisy must be finite, got 1 NaN"):
         o.minimax_offset_oracle(x)
+
+
+def _minimax_offsets_as_before(noisy, period=60.0, max_offset=100):
+    """The offsets chosen before issue 26: one (n, K, T) table at once."""
+    templates = o.offset_templates(noisy.shape[1], period, max_offset)
+    cost = np.abs(
+        np.asarray(noisy, float)[:, None, :] - templates[None]
+    ).max(2)
+    lowest = cost.min(axis=1, keepdims=True)
+    return np.argmax(cost <= lowest + 1e-12, axis=1), lowest[:, 0]
+
+
+def test_minimax_is_unchanged_at_the_book_s_size():
+    d = data.sine_dataset(600, 100, seed=4)
+    _, match = o.minimax_offset_oracle(d.noisy, return_match=True)
+    offsets, max_error = _minimax_offsets_as_before(d.noisy)
+    np.testing.assert_array_equal(match.offsets, offsets)
+    np.testing.assert_array_equal(match.max_error, max_error)
+
+
+def test_minimax_memory_stays_bounded_for_long_sequences():
+    import tracemalloc
+
+    d = data.sine_dataset(64, 3000, seed=0)
+    tracemalloc.start()
+    try:
+        o.minimax_offset_oracle(d.noisy)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 60e6  # was 1,265 MB more than the data

@@ -29,7 +29,12 @@ from typing import Callable, Sequence
 import numpy as np
 from scipy import ndimage, signal
 
-from tutorial_lib.checks import finite_number, integer, non_negative_int
+from tutorial_lib.checks import (
+    finite_number,
+    integer,
+    non_negative_int,
+    positive_int,
+)
 from tutorial_lib.data import sine, two_tone
 
 
@@ -77,13 +82,28 @@ def moving_average(noisy, window: int) -> np.ndarray:
     )
 
 
+SAVGOL_MATRIX_MAX = 1024
+"""Longest sequence :func:`savgol` filters with a ``(T, T)`` matrix (8 MB)."""
+
+
 def savgol(noisy, window: int, polyorder: int = 3) -> np.ndarray:
-    """Savitzky-Golay: a polynomial of ``polyorder`` fitted in every ``window`` (odd) samples."""
+    """Savitzky-Golay: a polynomial of ``polyorder`` fitted in every ``window`` (odd) samples.
+
+    ``(n, T) -> (n, T)``. Up to ``T = SAVGOL_MATRIX_MAX`` (the book's
+    sequences: 100 and 256 samples) the filter's ``(T, T)`` matrix is built
+    once and one product filters every row; longer sequences go through
+    scipy directly, equal up to rounding, in memory that grows with ``T``
+    rather than ``T ** 2``.
+    """
     x = _as_batch(noisy)
     window = _window(window, x.shape[1], odd=True)
     if not 0 <= polyorder < window:
         raise ValueError(
             f"polyorder must lie in [0, window), got {polyorder} for window {window}"
+        )
+    if x.shape[1] > SAVGOL_MATRIX_MAX:
+        return signal.savgol_filter(
+            x, window, polyorder, axis=1, mode="interp"
         )
     # The filter is linear: build its (T, T) matrix once from the identity, then
     # one product filters every row (scipy's edge fitting is slow row by row).
@@ -96,6 +116,7 @@ def savgol(noisy, window: int, polyorder: int = 3) -> np.ndarray:
 def lowpass(noisy, cutoff: float, order: int = 4) -> np.ndarray:
     """Zero-phase Butterworth low-pass; ``cutoff`` in cycles per sample, in (0, 0.5)."""
     x = _as_batch(noisy)
+    order = positive_int("order", order)
     if not 0 < cutoff < 0.5:
         raise ValueError(
             f"cutoff must lie in (0, 0.5) cycles per sample (0.5 is Nyquist), got {cutoff}"
@@ -159,10 +180,21 @@ def choose_parameter(
         raise ValueError(
             "candidates is empty; give at least one parameter value to try"
         )
+    if fit_gain and not x.any():
+        raise ValueError(
+            "noisy is all zeros, so fit_gain=True has no gain to fit; "
+            "expected some non-zero input (or fit_gain=False)"
+        )
     scores, gains = {}, {}
     for value in candidates:
         out = filter_fn(x, value)
         gains[value] = 1.0
+        if fit_gain and not out.any():
+            raise ValueError(
+                f"candidate {value!r} filters noisy to all zeros, so "
+                "fit_gain=True has no gain to fit; expected some non-zero "
+                "output: drop it from candidates"
+            )
         if fit_gain:
             with np.errstate(
                 invalid="ignore", divide="ignore"

@@ -30,7 +30,7 @@ from tutorial_lib.baselines import _as_batch, _period
 from tutorial_lib.checks import non_negative_int
 from tutorial_lib.data import sine
 
-_CHUNK = 256  # rows scored at once: the (chunk, K, T) table stays small
+_CELLS = 2**21  # entries of the (rows, K, T) table scored at once: 16 MB
 _TIE = 1e-12  # deviations closer than this are equal (rounding of sin)
 
 
@@ -107,15 +107,16 @@ def minimax_offset_oracle(
     templates = offset_templates(x.shape[1], period, max_offset)  # (K, T)
     offsets = np.empty(len(x), dtype=np.int64)
     max_error = np.empty(len(x))
-    for start in range(0, len(x), _CHUNK):
-        chunk = x[start : start + _CHUNK, None, :]  # (c, 1, T)
+    rows = max(1, _CELLS // templates.size)  # memory bounded whatever T is
+    for start in range(0, len(x), rows):
+        chunk = x[start : start + rows, None, :]  # (c, 1, T)
         cost = np.abs(chunk - templates[None]).max(axis=2)  # (c, K)
         lowest = cost.min(axis=1, keepdims=True)
         # the first offset within rounding of the lowest: k, k + period tie
-        offsets[start : start + _CHUNK] = np.argmax(
+        offsets[start : start + rows] = np.argmax(
             cost <= lowest + _TIE, axis=1
         )
-        max_error[start : start + _CHUNK] = lowest[:, 0]
+        max_error[start : start + rows] = lowest[:, 0]
     estimate = templates[offsets]
     if not return_match:
         return estimate
