@@ -284,3 +284,33 @@ def test_animate_grid_needs_panels_of_equal_length():
         animation.animate_grid([panels(1, 3)[0], panels(1, 2)[0]])
     with pytest.raises(ValueError, match="non-empty list of Panel"):
         animation.animate_grid([])
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        (
+            "snapshots",
+            "snapshots must be finite to be drawn, got 1 NaN or infinite "
+            "value(s), the first at frame 2, time 3 (nan)",
+        ),
+        (
+            "clean",
+            "clean must be finite to be drawn, got 1 NaN or infinite "
+            "value(s), the first at time 3 (nan)",
+        ),
+        (
+            "noisy",
+            "noisy must be finite to be drawn, got 1 NaN or infinite "
+            "value(s), the first at time 3 (nan)",
+        ),
+    ],
+)
+def test_a_nan_to_draw_is_named_with_its_frame(name, message):
+    arrays = dict(
+        snapshots=np.zeros((4, 6)), clean=np.zeros(6), noisy=np.zeros(6)
+    )
+    arrays[name][(2, 3) if name == "snapshots" else 3] = np.nan
+    with pytest.raises(ValueError) as caught:
+        animation.animate_snapshots(**arrays, prefer="jshtml")
+    assert str(caught.value) == message

@@ -107,3 +107,33 @@ def test_widget_has_a_slider_per_axis():
     sliders[1].value = 4
     assert image.value != before and image.value[:4] == b"\x89PNG"
     assert matplotlib.pyplot.get_fignums() == []
+
+
+def test_widget_names_an_empty_or_incomplete_grid():
+    pytest.importorskip("ipywidgets")
+    with pytest.raises(ValueError) as caught:
+        explorer.widget({})
+    assert str(caught.value) == (
+        "no cases to explore, got an empty mapping; pass the dict returned "
+        "by explorer.cases(...)"
+    )
+    found = explorer.cases(*fake_sweep())
+    del found[4, 0.3]
+    with pytest.raises(ValueError) as caught:
+        explorer.widget(found)
+    assert str(caught.value) == (
+        "the explorer needs every depth at every noise level; "
+        "missing [(4, 0.3)]"
+    )
+
+
+def test_cases_name_a_prediction_of_the_wrong_length():
+    configs, results, validation = fake_sweep()
+    results[1]["val_pred"] = results[1]["val_pred"][:, :-1]
+    with pytest.raises(ValueError) as caught:
+        explorer.cases(configs, results, validation)
+    assert str(caught.value) == (
+        f"val_pred[0] of the result for depth 4, noise level 0.1 has "
+        f"{LENGTH - 1} values, shape ({LENGTH - 1},); expected {LENGTH}, "
+        "one per sample of the validation sequence"
+    )

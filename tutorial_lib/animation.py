@@ -110,11 +110,31 @@ class Panel:
                 f"labels must give one title per frame: got {len(self.labels)} "
                 f"labels for {len(snapshots)} frames"
             )
+        _check_finite("snapshots", snapshots)
+        _check_finite("clean", clean)
+        if self.noisy is not None:
+            _check_finite("noisy", np.asarray(self.noisy, dtype=float))
         object.__setattr__(self, "snapshots", snapshots)
         object.__setattr__(self, "clean", clean)
 
     def label(self, i: int) -> str:
         return self.labels[i] if self.labels is not None else f"frame {i}"
+
+
+def _check_finite(name: str, array: np.ndarray) -> None:
+    """ValueError naming ``name`` and its first NaN or inf (frame, time)."""
+    bad = ~np.isfinite(array)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        place = (
+            f"frame {where[0]}, time {where[1]}"
+            if len(where) == 2
+            else f"time {where[0]}"
+        )
+        raise ValueError(
+            f"{name} must be finite to be drawn, got {int(bad.sum())} NaN or "
+            f"infinite value(s), the first at {place} ({array[where]})"
+        )
 
 
 def ffmpeg_path() -> str | None:

@@ -77,6 +77,7 @@ def cases(
                 f"no validation pairs for noise level {alpha}; expected keys like {sorted(validation)}"
             )
         val, history = validation[alpha], result["history"]
+        _check_prediction(result["val_pred"][0], val.clean[0], depth, alpha)
         found[depth, alpha] = Case(
             depth=depth,
             alpha=alpha,
@@ -93,6 +94,17 @@ def cases(
             eval_loss=[float(x) for x in history.eval_loss],
         )
     return found
+
+
+def _check_prediction(denoised, clean, depth: int, alpha: float) -> None:
+    """ValueError unless the denoised sample has one value per clean sample."""
+    size, length = np.size(denoised), np.size(clean)
+    if size != length:
+        raise ValueError(
+            f"val_pred[0] of the result for depth {depth}, noise level "
+            f"{alpha} has {size} values, shape {np.shape(denoised)}; "
+            f"expected {length}, one per sample of the validation sequence"
+        )
 
 
 def figure(case: Case, *, dpi: int = 80) -> plt.Figure:
@@ -133,7 +145,23 @@ def figure(case: Case, *, dpi: int = 80) -> plt.Figure:
 
 
 def _axes(found: Mapping) -> tuple[list[int], list[float]]:
-    return sorted({d for d, _ in found}), sorted({a for _, a in found})
+    """The depths and noise levels of ``found``, sorted, once it is checked
+    to hold a case for every depth at every noise level."""
+    if not found:
+        raise ValueError(
+            "no cases to explore, got an empty mapping; pass the dict "
+            "returned by explorer.cases(...)"
+        )
+    depths = sorted({d for d, _ in found})
+    alphas = sorted({a for _, a in found})
+    missing = [
+        (d, a) for d in depths for a in alphas if (d, a) not in found
+    ]
+    if missing:
+        raise ValueError(
+            f"the explorer needs every depth at every noise level; missing {missing}"
+        )
+    return depths, alphas
 
 
 def widget(found: Mapping):
@@ -217,18 +245,7 @@ class StaticExplorer:
 
 def static_html(found: Mapping) -> StaticExplorer:
     """Every case rendered to a PNG now, switched in the page by plain JavaScript."""
-    if not found:
-        raise ValueError(
-            "no cases to explore; pass the dict returned by explorer.cases(...)"
-        )
     depths, alphas = _axes(found)
-    missing = [
-        (d, a) for d in depths for a in alphas if (d, a) not in found
-    ]
-    if missing:
-        raise ValueError(
-            f"the explorer needs every depth at every noise level; missing {missing}"
-        )
     images = {f"{d}/{a}": _png(found[d, a]) for d in depths for a in alphas}
     key = hashlib.sha256(
         json.dumps(sorted(images)).encode()
