@@ -169,9 +169,9 @@ def test_a_reused_grid_prints_one_line(tmp_path, capsys):
     assert results == [1, 2, 3]
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "[3/3] d=3" and len(lines) == 3
-    assert lines[-1] == f"3 runs: 2 reused from {tmp_path}, 1 trained"
+    assert lines[-1] == "3 runs: 2 reused, 1 trained"
     cache.run_grid("g", configs, lambda c: c["d"], directory=tmp_path)
-    assert capsys.readouterr().out == f"3 runs: 3 reused from {tmp_path}\n"
+    assert capsys.readouterr().out == "3 runs: 3 reused\n"
 
 
 def test_a_script_stopped_by_ctrl_c_in_a_grid_exits_non_zero(tmp_path):

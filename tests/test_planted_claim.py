@@ -72,10 +72,11 @@ def stored_claim(tmp_path: Path, profile: str) -> dict:
     return json.loads((folder / records.claim_file_name(WORDS)).read_text())
 
 
-def test_a_planted_false_claim_stops_the_chapter_at_full(
+def test_a_planted_false_claim_stops_the_book_build_at_full(
     tmp_path, monkeypatch
 ):
     path, at = planted_copy(tmp_path / "notebooks")
+    monkeypatch.setenv("TUTORIAL_STRICT_CLAIMS", "1")  # as the book's build
     client, nb = execute(path, "full", tmp_path, monkeypatch)
     with pytest.raises(CellExecutionError) as failure:
         client.execute()

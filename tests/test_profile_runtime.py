@@ -82,3 +82,32 @@ def test_stamp_names_profile_device_and_versions(capsys):
         and "cpu" in line
         and torch.__version__ in line
     )
+
+
+def test_the_base_seed_comes_from_tutorial_seed(monkeypatch):
+    monkeypatch.setenv("TUTORIAL_SEED", "3")
+    run = runtime.start(device="cpu", profile="smoke")
+    assert run.seed == 3 and run.seeds(3) == [3, 4, 5]
+    assert runtime.start(7, device="cpu", profile="smoke").seed == 7
+    monkeypatch.delenv("TUTORIAL_SEED")
+    assert (
+        runtime.start(device="cpu", profile="smoke").seed
+        == runtime.BOOK_SEED
+    )
+
+
+@pytest.mark.parametrize("value", ["-1", "one", "1.5"])
+def test_a_base_seed_that_is_not_a_seed_is_named(monkeypatch, value):
+    monkeypatch.setenv("TUTORIAL_SEED", value)
+    with pytest.raises(
+        ValueError, match=f"TUTORIAL_SEED='{value}' is not a seed"
+    ):
+        runtime.start(device="cpu", profile="smoke")
+
+
+def test_seeds_refuses_zero_seeds():
+    run = runtime.start(device="cpu", profile="smoke")
+    with pytest.raises(
+        ValueError, match="n must be at least 1 seed, got 0"
+    ):
+        run.seeds(0)

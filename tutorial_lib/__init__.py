@@ -9,7 +9,7 @@ One module a responsibility:
 * :mod:`tutorial_lib.losses`: NaN-masked L1 and MSE
 * :mod:`tutorial_lib.training`: :func:`fit` and its :class:`History`
 * :mod:`tutorial_lib.cache`: results cached on disk, keyed by their configuration
-* :mod:`tutorial_lib.workers`: on the CPU, several trainings at once, one torch thread each
+* :mod:`tutorial_lib.stacked`: many same-shape models trained as one
 * :mod:`tutorial_lib.part1`: Part I's experiments (the 2018 post's recurrent models)
 * :mod:`tutorial_lib.part2`: Part II's experiments (the 2024 post's autoencoders)
 * :mod:`tutorial_lib.checks`, :mod:`tutorial_lib.files`, :mod:`tutorial_lib.folders`: argument

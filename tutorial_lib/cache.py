@@ -8,8 +8,10 @@ key, so it is never served a stale result. Files are written atomically, so an
 interrupted build leaves only finished runs behind and the next one resumes.
 
 ``run_grid`` does the same for every point of a sweep, and ``run_jobs`` for
-a list of differently named runs; given ``workers``, both train the missing
-runs side by side in worker processes (:mod:`tutorial_lib.workers`).
+a list of differently named runs. ``run_stacks`` hands the missing points
+of a sweep to one function a group at a time, so that runs of one shape
+train as one stacked model (:mod:`tutorial_lib.stacked`); each run is still
+saved on its own.
 Chapters rarely call them: :func:`tutorial_lib.part1.train` and :func:`tutorial_lib.part2.train`
 train one configuration through the cache, in ``run.artifacts``
 (:attr:`tutorial_lib.runtime.Run.artifacts`).
@@ -47,7 +49,6 @@ from typing import (
     Any,
     Callable,
     Iterable,
-    Iterator,
     Mapping,
     TypeVar,
 )
@@ -56,7 +57,6 @@ import torch
 
 from tutorial_lib.files import write_atomically
 from tutorial_lib.training import History
-from tutorial_lib.workers import run_all
 
 if TYPE_CHECKING:
     from tutorial_lib.training import FitConfig
@@ -220,61 +220,105 @@ def run_grid(
     compute: Callable[[Mapping[str, Any]], T],
     *,
     directory: Path,
-    workers: int | None = None,
 ) -> list[T]:
     """``[compute(c) for c in configs]``, each point cached on its own
     (:func:`cached`): :func:`run_jobs` with one name for every point."""
     jobs = [(name, c, functools.partial(compute, c)) for c in configs]
-    return run_jobs(jobs, directory=directory, workers=workers)
+    return run_jobs(jobs, directory=directory)
 
 
 def run_jobs(
     jobs: Iterable[tuple[str, Mapping[str, Any], Callable[[], T]]],
     *,
     directory: Path,
-    workers: int | None = None,
 ) -> list[T]:
     """``[compute() for name, config, compute in jobs]``, each job cached on
     its own as ``cached(name, config, compute)`` would.
 
-    Prints one line for all (how many runs were reused) and a line per job
-    only for the jobs it trains. An interrupted set keeps every finished job
-    and raises :class:`KeyboardInterrupt`; rerunning it computes only the
-    missing ones.
-
-    ``workers=None`` computes the missing jobs here, one after another, as
-    the caller's torch threads allow. A number trains them with one torch
-    thread each, that many at a time in worker processes
-    (:func:`tutorial_lib.workers.run_all`); each ``compute`` must then be
-    picklable (a module-level function or a ``functools.partial`` of one).
+    The missing jobs are computed here, one after another, with the
+    caller's torch threads. Prints one line for all (how many runs were
+    reused) and a line per job only for the jobs it trains. An interrupted
+    set keeps every finished job and raises :class:`KeyboardInterrupt`;
+    rerunning it computes only the missing ones.
     """
     jobs = list(jobs)
     paths = [_path(name, config, directory) for name, config, _ in jobs]
-    results: dict[int, T] = {}
+    results = _found(paths)
+    missing = [i for i in range(len(jobs)) if i not in results]
+    labels = _labels(jobs, missing)
+    for k, i in enumerate(missing):
+        if labels:
+            print(labels[k])
+        result, seconds = _timed(jobs[i][2])
+        name, config, _ = jobs[i]
+        results[i] = _save(name, config, result, paths[i], seconds)
+    _report(jobs, paths, missing)
+    return [results[i] for i in range(len(jobs))]
+
+
+def run_stacks(
+    name: str,
+    configs: Iterable[Mapping[str, Any]],
+    compute: Callable[[list[Mapping[str, Any]]], list[T]],
+    *,
+    group: Callable[[Mapping[str, Any]], str],
+    directory: Path,
+) -> list[T]:
+    """``[compute([c])[0] for c in configs]``, each point cached on its own,
+    the missing points computed a group at a time.
+
+    ``group(config)`` names the group a point belongs to (points of one
+    group can be computed together); ``compute`` takes one group's missing
+    configurations and returns their results in that order. A group's runs
+    are saved as soon as the group is done, so an interrupt loses only the
+    group being computed.
+    """
+    configs = list(configs)
+    paths = [_path(name, config, directory) for config in configs]
+    results = _found(paths)
+    groups: dict[str, list[int]] = {}
+    for i in range(len(configs)):
+        if i not in results:
+            groups.setdefault(group(configs[i]), []).append(i)
+    for members in groups.values():
+        if len(configs) > 1:
+            print(
+                f"training {len(members)} run(s) together: {_span(configs, members)}"
+            )
+        found, seconds = _timed(compute, [configs[i] for i in members])
+        for i, result in zip(members, found, strict=True):
+            results[i] = _save(
+                name, configs[i], result, paths[i], seconds / len(members)
+            )
+    jobs = [(name, c, None) for c in configs]
+    missing = [i for m in groups.values() for i in m]
+    _report(jobs, paths, missing)
+    return [results[i] for i in range(len(configs))]
+
+
+def _found(paths: list[Path]) -> dict[int, Any]:
+    """``{i: result}`` for every path that holds a readable saved run."""
+    results = {}
     for i, path in enumerate(paths):
         found, result = _load(path)
         if found:
             results[i] = result
-    missing = [i for i in range(len(jobs)) if i not in results]
-    labels = _labels(jobs, missing)
-    tasks = [functools.partial(_timed, jobs[i][2]) for i in missing]
-    if workers is None:
-        done = _one_by_one(tasks, labels)
-    else:
-        if len(tasks) > 1 and workers > 1:
-            print(
-                f"training {len(tasks)} runs, up to {workers} at a time, "
-                "one torch thread each:"
-            )
-        print("".join(f"{line}\n" for line in labels), end="")
-        done = run_all(tasks, workers=workers)
-    for k, (result, seconds) in done:
-        name, config, _ = jobs[missing[k]]
-        results[missing[k]] = _save(
-            name, config, result, paths[missing[k]], seconds
-        )
-    _report(jobs, paths, missing, directory)
-    return [results[i] for i in range(len(jobs))]
+    return results
+
+
+def _span(configs: list[Mapping[str, Any]], members: list[int]) -> str:
+    """What the settings of a group's points span: ``seed=0-4, alpha=0.1-0.4``."""
+    varying = {}
+    for key in configs[members[0]]:
+        values = sorted({json.dumps(configs[i].get(key)) for i in members})
+        if len(values) > 1:
+            varying[key] = values
+    same = _label(configs[members[0]]) if len(members) == 1 else ""
+    return (
+        same
+        or ", ".join(f"{k}={', '.join(v)}" for k, v in varying.items())
+        or _label(configs[members[0]])
+    )
 
 
 def _labels(jobs: list, missing: list[int]) -> list[str]:
@@ -291,25 +335,13 @@ def _labels(jobs: list, missing: list[int]) -> list[str]:
     ]
 
 
-def _report(
-    jobs: list, paths: list[Path], missing: list[int], directory: Path
-) -> None:
+def _report(jobs: list, paths: list[Path], missing: list[int]) -> None:
     """The closing line: what was reused and trained (one job: its reuse)."""
     if len(jobs) == 1:
         if not missing:
             print(f"{jobs[0][0]}: reusing the saved run ({paths[0].name})")
         return
     print(
-        f"{len(jobs)} runs: {len(jobs) - len(missing)} reused from {directory}"
+        f"{len(jobs)} runs: {len(jobs) - len(missing)} reused"
         + (f", {len(missing)} trained" if missing else "")
     )
-
-
-def _one_by_one(
-    tasks: list[Callable[[], T]], labels: list[str]
-) -> Iterator[tuple[int, T]]:
-    """Run the tasks here in order, printing each one's label first."""
-    for k, task in enumerate(tasks):
-        if labels:
-            print(labels[k])
-        yield k, task()

@@ -192,31 +192,15 @@ def train(config: PostRNNConfig, run: Run) -> dict[str, Any]:
 def train_all(
     configs: Mapping[str, PostRNNConfig], run: Run
 ) -> dict[str, dict[str, Any]]:
-    """:func:`train` for every configuration: ``{key: result}``.
-
-    On the CPU the missing runs train side by side, one torch thread each
-    (:attr:`tutorial_lib.runtime.Run.workers`), the longest first.
-    """
-    order = sorted(configs, key=lambda k: -_cost(configs[k]))
+    """:func:`train` for every configuration: ``{key: result}``. The missing
+    runs train here, one after another (:func:`tutorial_lib.cache.run_jobs`)."""
     jobs = [
         (
-            f"part1-{configs[k].name}",
-            configs[k].key(),
-            functools.partial(
-                fit_post_model, configs[k], device=run.device
-            ),
+            f"part1-{config.name}",
+            config.key(),
+            functools.partial(fit_post_model, config, device=run.device),
         )
-        for k in order
+        for config in configs.values()
     ]
-    results = run_jobs(jobs, directory=run.artifacts, workers=run.workers)
-    found = dict(zip(order, results))
-    return {k: found[k] for k in configs}
-
-
-def _cost(config: PostRNNConfig) -> float:
-    """A rough relative training cost: steps x sequences x cell weight."""
-    cell = {"rnn": 1.0, "gru": 3.0, "lstm": 4.0}.get(
-        config.model.get("cell", "rnn"), 1.0
-    )
-    directions = 2 if config.model.get("bidirectional") else 1
-    return config.fit.epochs * config.n_sequences * cell * directions
+    results = run_jobs(jobs, directory=run.artifacts)
+    return dict(zip(configs, results))

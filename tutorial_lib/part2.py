@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 import numpy as np
 import torch
 
-from tutorial_lib.cache import run_grid
+from tutorial_lib.cache import run_stacks
 from tutorial_lib.checks import (
     finite_number,
     non_negative_int,
@@ -29,6 +30,7 @@ from tutorial_lib.checks import (
 from tutorial_lib.data import Pairs, split, two_tone_dataset
 from tutorial_lib.models import ConvAutoencoder, count_parameters
 from tutorial_lib.runtime import Run
+from tutorial_lib.stacked import fit_stacked
 from tutorial_lib.training import FitConfig, fit, predict
 
 VERSION = 1
@@ -222,6 +224,28 @@ def test_mse(
     return float(np.mean((out.astype(np.float64) - test.clean) ** 2))
 
 
+def fit_config(
+    config: AutoencoderConfig, progress: bool = False
+) -> FitConfig:
+    """How ``config``'s model is trained: Adam at ``config.lr`` on the MSE,
+    mini-batches of ``config.batch_size`` in an order drawn from its seed."""
+    return FitConfig(
+        epochs=config.epochs,
+        lr=config.lr,
+        batch_size=config.batch_size,
+        loss="mse",
+        snapshot_every=config.snapshot_every,
+        seed=config.seed,
+        progress=progress,
+    )
+
+
+def training_target(config: AutoencoderConfig, pairs: Pairs) -> np.ndarray:
+    """What the model learns to output for ``pairs.noisy``: the clean
+    signals (the post) or, for ``target="noisy"``, the noisy ones themselves."""
+    return pairs.clean if config.target == "clean" else pairs.noisy
+
+
 def fit_autoencoder(
     config: AutoencoderConfig, *, device=None, progress: bool = False
 ) -> dict[str, Any]:
@@ -248,27 +272,51 @@ def fit_autoencoder(
     """
     train_pairs, val = config.data()
     model = config.build()
-    fit_config = FitConfig(
-        epochs=config.epochs,
-        lr=config.lr,
-        batch_size=config.batch_size,
-        loss="mse",
-        snapshot_every=config.snapshot_every,
-        seed=config.seed,
-        progress=progress,
-    )
-    targets = (
-        train_pairs.clean if config.target == "clean" else train_pairs.noisy
-    )
     history = fit(
         model,
         train_pairs.noisy,
-        targets,
-        fit_config,
+        training_target(config, train_pairs),
+        fit_config(config, progress),
         eval_data=(val.noisy, val.clean),
         probe=val.noisy[:1],
         device=device,
     )
+    return _result(config, model, history, val)
+
+
+def fit_autoencoders(
+    configs: list[AutoencoderConfig], *, device=None
+) -> list[dict[str, Any]]:
+    """Train configurations of one shape as one stacked model
+    (:func:`tutorial_lib.stacked.fit_stacked`); each result is what
+    :func:`fit_autoencoder` returns for it alone, to float rounding.
+
+    ``configs`` must share :func:`stack_group` (batch-norm models, which
+    cannot be stacked, are trained one at a time).
+    """
+    if len(configs) == 1 or configs[0].norm is not None:
+        return [fit_autoencoder(c, device=device) for c in configs]
+    data = [c.data() for c in configs]
+    models = [c.build() for c in configs]
+    histories = fit_stacked(
+        models,
+        [train.noisy for train, _ in data],
+        [training_target(c, train) for c, (train, _) in zip(configs, data)],
+        [fit_config(c) for c in configs],
+        eval_data=([v.noisy for _, v in data], [v.clean for _, v in data]),
+        probe=[v.noisy[:1] for _, v in data],
+        device=device,
+    )
+    return [
+        _result(c, m, h, val)
+        for c, m, h, (_, val) in zip(configs, models, histories, data)
+    ]
+
+
+def _result(
+    config: AutoencoderConfig, model, history, val: Pairs
+) -> dict[str, Any]:
+    """What a trained run keeps (see :func:`fit_autoencoder`)."""
     history.raise_if_interrupted(
         f"depth {config.depth}, alpha {config.alpha}", config.epochs
     )
@@ -289,8 +337,20 @@ def fit_autoencoder(
     return result
 
 
-def _fit_from_key(key: Mapping[str, Any], *, device=None) -> dict[str, Any]:
-    return fit_autoencoder(AutoencoderConfig(**key), device=device)
+def stack_group(key: Mapping[str, Any]) -> str:
+    """Runs that can train as one stack: equal in every setting but the
+    seed, the noise level and the target (:meth:`AutoencoderConfig.key`)."""
+    shared = {
+        k: v for k, v in key.items() if k not in ("seed", "alpha", "target")
+    }
+    return json.dumps(shared, sort_keys=True)
+
+
+def _fit_from_keys(
+    keys: list[Mapping[str, Any]], *, device=None
+) -> list[dict[str, Any]]:
+    configs = [AutoencoderConfig(**key) for key in keys]
+    return fit_autoencoders(configs, device=device)
 
 
 def train(config: AutoencoderConfig, run: Run) -> dict[str, Any]:
@@ -302,12 +362,11 @@ def train(config: AutoencoderConfig, run: Run) -> dict[str, Any]:
 def train_grid(
     configs: Iterable[AutoencoderConfig], run: Run
 ) -> list[dict[str, Any]]:
-    """:func:`train` for every configuration, with one line for the saved
-    runs reused (:func:`tutorial_lib.cache.run_grid`). On the CPU the
-    missing ones train side by side, one torch thread each
-    (:attr:`tutorial_lib.runtime.Run.workers`)."""
+    """:func:`train` for every configuration: the saved runs are loaded
+    and the missing ones trained, those of one shape as one stacked model
+    (:func:`fit_autoencoders`, :func:`tutorial_lib.cache.run_stacks`)."""
     keys = [c.key() for c in configs]
-    compute = functools.partial(_fit_from_key, device=run.device)
-    return run_grid(
-        NAME, keys, compute, directory=run.artifacts, workers=run.workers
+    compute = functools.partial(_fit_from_keys, device=run.device)
+    return run_stacks(
+        NAME, keys, compute, group=stack_group, directory=run.artifacts
     )

@@ -42,3 +42,47 @@ def by_profile(profile: str, *, full: T, smoke: T) -> T:
             f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}"
         )
     return full if profile == "full" else smoke
+
+
+SEED_ENV_VAR = "TUTORIAL_SEED"
+"""The base seed of a whole build (``make book SEED=1``); unset: the book's."""
+STRICT_ENV_VAR = "TUTORIAL_STRICT_CLAIMS"
+"""``1`` in the book's build: a failed claim stops the chapter there."""
+
+
+def current_seed(
+    environ: Mapping[str, str] | None = None, *, default: int = 0
+) -> int:
+    """The base seed named by ``TUTORIAL_SEED`` (``default`` when unset).
+
+    Raises:
+        ValueError: the variable holds anything but a non-negative integer.
+    """
+    environ = os.environ if environ is None else environ
+    value = environ.get(SEED_ENV_VAR, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ValueError(
+            f"{SEED_ENV_VAR}={environ.get(SEED_ENV_VAR)!r} is not a seed; "
+            "expected a non-negative integer such as 0 or 1 (unset means "
+            f"{default})"
+        )
+    return int(value)
+
+
+def strict_claims(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``TUTORIAL_STRICT_CLAIMS`` asks failed claims to stop a
+    chapter (``1``); ``0`` or unset: they are printed, not raised.
+
+    Raises:
+        ValueError: any other value.
+    """
+    environ = os.environ if environ is None else environ
+    value = environ.get(STRICT_ENV_VAR, "").strip()
+    if value not in ("", "0", "1"):
+        raise ValueError(
+            f"{STRICT_ENV_VAR}={value!r} must be 1 (stop at a failed claim) "
+            "or 0 (print it)"
+        )
+    return value == "1"

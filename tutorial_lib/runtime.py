@@ -22,7 +22,12 @@ import torch
 from tutorial_lib import claims
 from tutorial_lib.checks import non_negative_int
 from tutorial_lib.folders import artifacts_dir
-from tutorial_lib.profile import by_profile, current_profile
+from tutorial_lib.profile import (
+    by_profile,
+    current_profile,
+    current_seed,
+    strict_claims,
+)
 from tutorial_lib.records import (
     check_chapter,
     check_record,
@@ -31,7 +36,6 @@ from tutorial_lib.records import (
     records_dir,
 )
 from tutorial_lib.records import record as _record
-from tutorial_lib.workers import cpu_cores
 
 BOOK_SEED = 0
 """The book's one seed, fixed before any result was looked at."""
@@ -119,6 +123,9 @@ class Run:
     started: float = field(default_factory=time.perf_counter)
     chapter: str | None = None
     records_folder: Path | None = None
+    strict: bool = False
+    """Whether a failed claim stops the chapter: only in the book's build
+    (``TUTORIAL_STRICT_CLAIMS=1``, set by the Makefile), at ``full``."""
     recorded: dict[str, tuple[float, float | None]] = field(
         default_factory=dict
     )
@@ -134,12 +141,17 @@ class Run:
         (:func:`tutorial_lib.folders.artifacts_dir`)."""
         return artifacts_dir(self.profile)
 
-    @property
-    def workers(self) -> int | None:
-        """How saved runs are trained: on the CPU, one torch thread each and
-        as many at a time as there are cores (:mod:`tutorial_lib.workers`);
-        ``None`` on a GPU, where they train one after another here."""
-        return cpu_cores() if self.device.type == "cpu" else None
+    def seeds(self, n: int) -> list[int]:
+        """``n`` seeds for repeated runs of one comparison, this run's seed
+        first: ``[seed, seed + 1, ..., seed + n - 1]``.
+
+        A claim that compares trained models rests on all of them
+        (:func:`tutorial_lib.claims.differs`), not on one draw.
+        """
+        n = non_negative_int("n", n)
+        if n < 1:
+            raise ValueError(f"n must be at least 1 seed, got {n}")
+        return [self.seed + i for i in range(n)]
 
     @property
     def elapsed(self) -> float:
@@ -206,7 +218,9 @@ class Run:
             The :class:`~tutorial_lib.claims.Claim`, also printed as one line.
 
         Raises:
-            ClaimFailed: at ``full``, a claim that does not hold.
+            ClaimFailed: a claim that does not hold, at ``full`` in the
+                book's build (``run.strict``); elsewhere it is printed as
+                failed on this run.
             ValueError: the run was started without ``chapter=``, or an
                 argument is not what :func:`~tutorial_lib.claims.check` takes.
         """
@@ -227,7 +241,7 @@ class Run:
             chapter=self.chapter,
             directory=self.records_folder,
         )
-        return claims.enforce(claim, self.profile)
+        return claims.enforce(claim, self.profile, strict=self.strict)
 
     def _check_repeat(
         self, id: str, now: tuple[float, float | None]
@@ -255,7 +269,7 @@ class Run:
 
 
 def start(
-    seed: int = BOOK_SEED,
+    seed: int | None = None,
     device: str | torch.device | None = "auto",
     *,
     profile: str | None = None,
@@ -264,7 +278,8 @@ def start(
     """Begin a chapter: read the profile, choose the device, seed everything, and say so.
 
     Args:
-        seed: seeds torch, NumPy and ``random`` (the book uses :data:`BOOK_SEED`).
+        seed: seeds torch, NumPy and ``random``; default: ``TUTORIAL_SEED``
+            when set (``make book SEED=1``), else :data:`BOOK_SEED`.
         device: ``"auto"`` (CUDA, then MPS, then CPU) or an explicit device.
         profile: overrides ``TUTORIAL_PROFILE`` (tests use this).
         chapter: the notebook's file name without ``.ipynb``; needed by
@@ -277,6 +292,7 @@ def start(
         else by_profile(profile, full="full", smoke="smoke")
     )
     chosen = choose_device(device)
+    seed = current_seed(default=BOOK_SEED) if seed is None else seed
     seed_everything(seed)
     print(
         f"profile={profile}  device={device_name(chosen)}  seed={seed}  torch {torch.__version__}"
@@ -291,4 +307,5 @@ def start(
         seed=seed,
         chapter=chapter,
         records_folder=folder,
+        strict=strict_claims(),
     )
