@@ -1,6 +1,8 @@
 # The book's two commands. Each sets up .venv itself and is safe to run again.
 #   make book                 execute every chapter at full size, build _build/html
 #   make book PROFILE=smoke   the same at smoke size (seconds a chapter)
+#   make book SEED=1          the whole book from another base seed (its own
+#                             records and execution cache; every claim checked)
 #                             (both also write the book as a PDF and the site as a zip: takehome)
 #   make test                 unit tests + every notebook at smoke size
 # Also:
@@ -10,6 +12,10 @@
 #   make linkcheck            Sphinx's linkcheck of every external link (needs the internet)
 
 PROFILE ?= full
+SEED ?= 0
+# One build's folders: the profile's, or profile-seed<N> for another base seed
+# (tutorial_lib.profile.build_label).
+LABEL := $(if $(filter 0,$(SEED)),$(PROFILE),$(PROFILE)-seed$(SEED))
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -36,7 +42,7 @@ no-cuda = if $(1)/python -m pip list 2>/dev/null | grep -i '^nvidia-'; then \
 # The execution cache is kept per profile: jupyter-cache hashes the code, not
 # TUTORIAL_PROFILE, so one shared cache would serve smoke results to a full build.
 book: $(STAMP)
-	@$(MAKE) --no-print-directory site PROFILE=$(PROFILE) BIN=$(BIN)
+	@$(MAKE) --no-print-directory site PROFILE=$(PROFILE) SEED=$(SEED) BIN=$(BIN)
 
 # The build itself, with an environment that is already set up (the site test
 # runs it in a copy of the tree with BIN=<its own venv>/bin). Chapters write
@@ -46,20 +52,23 @@ book: $(STAMP)
 # book is built again: that second pass re-reads only the pages whose included
 # files changed, and every chapter comes from the execution cache. gather reads
 # only the chapters _toc.yml lists (see bookbuild/gather.py).
-JB = TUTORIAL_PROFILE=$(PROFILE) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . --keep-going --warningiserror
-GATHER = TUTORIAL_PROFILE=$(PROFILE) $(BIN)/python -m bookbuild gather --profile $(PROFILE) --out _build/results.json
-PAGES = $(BIN)/python -m bookbuild pages --profile $(PROFILE) --results _build/results.json
+# The build is where claims are strict: TUTORIAL_STRICT_CLAIMS=1 makes a claim
+# that fails at full size stop its chapter (a reader's run only prints it).
+BUILD_ENV = TUTORIAL_PROFILE=$(PROFILE) TUTORIAL_SEED=$(SEED) TUTORIAL_STRICT_CLAIMS=1
+JB = $(BUILD_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . --keep-going --warningiserror
+GATHER = $(BUILD_ENV) $(BIN)/python -m bookbuild gather --profile $(PROFILE) --out _build/results.json
+PAGES = $(BUILD_ENV) $(BIN)/python -m bookbuild pages --profile $(PROFILE) --results _build/results.json
 
 site:
-	@mkdir -p _build/.jupyter_cache-$(PROFILE)
-	@ln -sfn .jupyter_cache-$(PROFILE) _build/.jupyter_cache
+	@mkdir -p _build/.jupyter_cache-$(LABEL)
+	@ln -sfn .jupyter_cache-$(LABEL) _build/.jupyter_cache
 	$(GATHER) --missing-ok
 	$(PAGES)
 	$(JB) --all
 	$(GATHER)
 	$(PAGES)
 	$(JB)
-	@$(MAKE) --no-print-directory takehome PROFILE=$(PROFILE) BIN=$(BIN)
+	@$(MAKE) --no-print-directory takehome PROFILE=$(PROFILE) SEED=$(SEED) BIN=$(BIN)
 	@echo "The book is in _build/html/index.html"
 
 # Take it home (book/intro.md links both): the executed book as one PDF, and
@@ -71,7 +80,7 @@ site:
 TAKEHOME := _build/html/_downloads
 BOOK_PDF := $(TAKEHOME)/denoising-signals-pytorch.pdf
 BOOK_ZIP := $(TAKEHOME)/denoising-signals-pytorch-site.zip
-JB_SINGLE = TUTORIAL_PROFILE=$(PROFILE) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . --builder singlehtml --keep-going --warningiserror
+JB_SINGLE = $(BUILD_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . --builder singlehtml --keep-going --warningiserror
 
 takehome: chromium
 	$(JB_SINGLE)

@@ -19,6 +19,7 @@ from bookbuild.gather import (
 )
 from bookbuild.pages import generate, read_claims, read_results
 from tutorial_lib.folders import book_root
+from tutorial_lib.profile import build_label
 from tutorial_lib.records import records_dir
 
 PROFILES = ("full", "smoke")
@@ -168,7 +169,7 @@ def run_pages(args: argparse.Namespace) -> None:
             if args.claims
             else gather_claims(folder, chapters)
         )
-    cache = args.out.parent / f".jupyter_cache-{args.profile}"
+    cache = args.out.parent / f".jupyter_cache-{build_label(args.profile)}"
     written = generate(
         records,
         out=args.out,

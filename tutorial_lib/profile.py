@@ -86,3 +86,13 @@ def strict_claims(environ: Mapping[str, str] | None = None) -> bool:
             "or 0 (print it)"
         )
     return value == "1"
+
+
+def build_label(
+    profile: str, environ: Mapping[str, str] | None = None
+) -> str:
+    """The name of one build's folders (records, execution cache):
+    ``profile``, or ``profile-seed<N>`` for a build with another base seed
+    (``TUTORIAL_SEED=N``, N > 0), so that two seeds never mix their records."""
+    seed = current_seed(environ)
+    return profile if seed == 0 else f"{profile}-seed{seed}"

@@ -49,6 +49,7 @@ import torch
 
 from tutorial_lib.files import write_text_atomically
 from tutorial_lib.folders import book_root
+from tutorial_lib.profile import build_label
 
 ENV_VAR = "TUTORIAL_RESULTS_DIR"
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)+")
@@ -60,13 +61,15 @@ CLAIM_PREFIX = "claim-"
 
 
 def records_dir(profile: str, start: Path | None = None) -> Path:
-    """The folder that holds ``profile``'s records (see the module docstring)."""
+    """The folder that holds ``profile``'s records (see the module docstring);
+    a build with another base seed has its own (:func:`build_label`)."""
+    label = build_label(profile)
     if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR]) / profile
+        return Path(os.environ[ENV_VAR]) / label
     root = book_root(start)
     if root is not None:
-        return root / "_build" / "records" / profile
-    return (start or Path.cwd()).resolve() / "results" / profile
+        return root / "_build" / "records" / label
+    return (start or Path.cwd()).resolve() / "results" / label
 
 
 def check_id(id: str) -> str:
