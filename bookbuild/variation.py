@@ -1,16 +1,22 @@
-"""The page "How much do the numbers vary?", from ``benchmarks/seed_spread_*.json``.
+"""The page "How much do the numbers vary?": the build's own seeds first,
+then the stored runs of ``benchmarks/seed_spread_*.json`` as a cross-check.
 
-``benchmarks/seed_spread.py`` trains the runs behind the book's comparisons
-with several seeds and stores every value. This module only reads that file
-(and the build's records): per number, the seeds' mean and spread; per
-comparison the book makes, whether the difference is larger than the scatter
-(:func:`tutorial_lib.claims.differs`); and, at the full profile, whether this
-build's value lies within the scatter of the stored runs.
+The depth x noise sweep (Part II, chapter 3) trains every configuration with
+several seeds and records each seed's test MSE
+(``part2/ae/d<depth>/alpha<alpha>/test_mse/seed<seed>``); the chapters'
+verdicts rest on those. This module reads them from the build's records:
+per number, the seeds' mean and spread; per comparison, whether the
+difference is larger than the scatter (:func:`tutorial_lib.claims.differs`).
+
+``benchmarks/seed_spread.py`` trained the same runs on a GPU with five seeds
+and stored every value; the page shows them after the build's own, and, at
+the full profile, whether this build's value lies within their scatter.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -163,13 +169,70 @@ def _comparisons_table(values: dict) -> str:
     return "\n".join(lines)
 
 
+SEED_RECORD = re.compile(
+    r"part2/ae/d(\d+)/alpha([0-9.]+)/test_mse/seed(\d+)"
+)
+"""The record of one seed of the sweep, as Part II's chapter 3 writes it."""
+
+
+def build_values(records: list[dict]) -> dict:
+    """The build's own seeds of the sweep: ``{("part2", "d/a"): {seed: v}}``,
+    from the records of one profile (the first profile found)."""
+    values: dict[tuple[str, str], dict[int, float]] = {}
+    profiles = {r.get("profile") for r in records}
+    profile = "full" if "full" in profiles else "smoke"
+    for r in records:
+        found = SEED_RECORD.fullmatch(r["id"])
+        if found and r.get("profile") == profile:
+            depth, alpha, seed = found.groups()
+            values.setdefault(("part2", f"{depth}/{alpha}"), {})[
+                int(seed)
+            ] = float(r["value"])
+    return values
+
+
+def build_markdown(records: list[dict]) -> str:
+    """This build's seed spread of the sweep, and its comparisons."""
+    values = build_values(records)
+    if not values:
+        return "*This build recorded no seeds of the sweep.*"
+    lines = [
+        "| test MSE | seeds | mean | std | min | max |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for (_, run), by_seed in sorted(values.items()):
+        v = np.array(list(by_seed.values()))
+        std = float(v.std(ddof=1)) if len(v) > 1 else None
+        depth, alpha = run.split("/")
+        lines.append(
+            f"| depth {depth}, alpha {alpha} | {len(v)} | {_fmt(v.mean())} "
+            f"| {_fmt(std)} | {_fmt(v.min())} | {_fmt(v.max())} |"
+        )
+    profile = {r.get("profile") for r in records}
+    seeds = sorted({s for by_seed in values.values() for s in by_seed})
+    return (
+        f"*Part II's sweep as this build trained it ("
+        f"{'full' if 'full' in profile else 'smoke'} profile), seeds "
+        f"{', '.join(map(str, seeds))}: each model's MSE on its held-out "
+        "test signals.*\n\n"
+        + "\n".join(lines)
+        + "\n\n### The comparisons, on this build's seeds\n\n"
+        + _comparisons_table(values)
+    )
+
+
 def variation_markdown(benchmarks_dir: Path, records: list[dict]) -> str:
-    """MyST markdown for every seed spread in ``benchmarks_dir``; this build's
-    values are set beside them only where the build ran at the full profile."""
+    """MyST markdown: this build's own seeds, then every stored seed spread in
+    ``benchmarks_dir`` as a cross-check; this build's values are set beside
+    the stored ones only where the build ran at the full profile."""
+    own = "## This build's seeds\n\n" + build_markdown(records) + "\n"
     paths = sorted(Path(benchmarks_dir).glob("seed_spread_*.json"))
     paths = [p for p in paths if not p.stem.endswith("_smoke")]
     if not paths:
-        return "*Not measured yet: run `benchmarks/seed_spread.py`.*\n"
+        return (
+            own + "\n## Cross-check: stored runs\n\n"
+            "*Not measured yet: run `benchmarks/seed_spread.py`.*\n"
+        )
     full = {
         r["id"]: r["value"] for r in records if r.get("profile") == "full"
     }
@@ -180,7 +243,7 @@ def variation_markdown(benchmarks_dir: Path, records: list[dict]) -> str:
         n_runs = sum(len(v) for v in data["values"].values())
         numbers, outside = _numbers_table(data, full)
         parts.append(
-            f"## {m.get('gpu') or m.get('cpu')}\n\n"
+            f"### {m.get('gpu') or m.get('cpu')}\n\n"
             f"*{n_runs} runs, seeds {', '.join(map(str, data['seeds']))} "
             f"(the book's seed is {data.get('book_seed', 0)}), measured "
             f"{m.get('date', '?')} on {m.get('gpu') or 'no GPU'}, "
@@ -190,7 +253,7 @@ def variation_markdown(benchmarks_dir: Path, records: list[dict]) -> str:
         )
         if data.get("note"):
             parts.append(f"```{{note}}\n{data['note']}\n```")
-        parts.append("### Every number\n\n" + numbers)
+        parts.append("#### Every number\n\n" + numbers)
         if full:
             placed = (
                 "Every number of this build lies within two seed standard "
@@ -206,10 +269,15 @@ def variation_markdown(benchmarks_dir: Path, records: list[dict]) -> str:
             )
         parts.append(placed)
         parts.append(
-            "### The book's comparisons\n\n"
+            "#### The book's comparisons\n\n"
             "A comparison holds beyond the scatter when the two means differ "
             "by more than twice the combined standard error "
             "(`tutorial_lib.claims.differs`).\n\n"
             + _comparisons_table(data["values"])
         )
-    return "\n\n".join(parts) + "\n"
+    return (
+        own
+        + "\n## Cross-check: stored runs on a GPU\n\n"
+        + "\n\n".join(parts)
+        + "\n"
+    )

@@ -138,3 +138,46 @@ def test_gpu_targets_are_judged_from_the_measurements():
     assert "then b had not finished after 300 s" in text
     assert "GPU: not met (largest ratio 1.200" in text
     assert "than this CPU: not met (20 to 20 times)" in text
+
+
+def seed_records(profile="full"):
+    """The records Part II's chapter 3 writes: every seed's test MSE."""
+    values = {
+        (2, 0.1): [0.0020, 0.0021, 0.0019],
+        (4, 0.1): [0.0013, 0.0014, 0.0013],
+    }
+    return [
+        {
+            "id": f"part2/ae/d{d}/alpha{a}/test_mse/seed{s}",
+            "value": v,
+            "profile": profile,
+        }
+        for (d, a), vs in values.items()
+        for s, v in enumerate(vs)
+    ] + [
+        {
+            "id": "part2/ae/d2/alpha0.1/test_mse",
+            "value": 0.002,
+            "profile": profile,
+        }
+    ]
+
+
+def test_the_page_opens_with_the_build_s_own_seeds(tmp_path):
+    from bookbuild.variation import build_values
+
+    values = build_values(seed_records())
+    assert values[("part2", "2/0.1")] == {0: 0.0020, 1: 0.0021, 2: 0.0019}
+    page = variation_markdown(tmp_path, seed_records())
+    assert page.startswith("## This build's seeds")
+    assert (
+        "| depth 2, alpha 0.1 | 3 | 0.002 | 0.0001 | 0.0019 | 0.0021 |"
+        in page
+    )
+    assert (
+        "| Part II, alpha 0.1: depth 4 below depth 2 | 0.001333 | 0.002 "
+        "| 3 and 3 | holds, larger than the scatter |"
+    ) in page
+    assert page.index("## This build's seeds") < page.index(
+        "## Cross-check"
+    )
