@@ -1,7 +1,7 @@
 """The performance page's tables, rendered from the benchmarks' JSON files.
 
 ``benchmarks/fit_vs_plain.py`` writes ``fit_vs_plain_<device>.json``,
-``benchmarks/parallel_training.py`` ``parallel_training_cpu.json`` and
+``benchmarks/stacked_training.py`` ``stacked_training_cpu.json`` and
 ``benchmarks/book_build.py`` ``book_build_<profile>.json``;
 :func:`performance_markdown` turns whatever of them exists into MyST markdown.
 Nothing here measures anything: it only reports what the scripts measured.
@@ -65,26 +65,23 @@ def _fit_section(data: dict) -> str:
     )
 
 
-def _parallel_section(data: dict) -> str:
-    """``parallel_training.py``'s table: one model with every thread, with
-    one thread, and one one-thread model per core side by side."""
-    n = data["cores_used"]
+def _stacked_section(data: dict) -> str:
+    """``stacked_training.py``'s table: one autoencoder at a time against
+    stacks of N trained as one, seconds per model and epoch."""
     rows = [
         [
             r["case"],
-            r["all_threads_s"],
-            r["one_thread_s"],
-            r["side_by_side_s"],
+            r["one_model_s"],
+            r["stacked_s_per_model"],
             f"{r['gain']:.2f}x",
         ]
         for r in data["rows"]
     ]
     header = [
-        "case (seconds per epoch)",
-        f"one model, {n} threads",
-        "one model, 1 thread",
-        f"{n} models side by side, 1 thread each",
-        "work done per second, side by side",
+        "case",
+        f"one model, {data.get('threads', '?')} threads (s per epoch)",
+        "stacked (s per model and epoch)",
+        "work done per second, stacked",
     ]
     return "\n\n".join(
         [
@@ -278,11 +275,11 @@ def performance_markdown(benchmarks_dir: Path) -> str:
             )
         )
     parallel = [
-        _section(p, _parallel_section)
-        for p in sorted(folder.glob("parallel_training_*.json"))
+        _section(p, _stacked_section)
+        for p in sorted(folder.glob("stacked_training_*.json"))
     ]
     if parallel:
-        parts.append("\n## Several models at once on the CPU\n")
+        parts.append("\n## Many autoencoders trained as one\n")
         parts += [text for text, _ in parallel]
     parts.append("\n## The whole book\n")
     parts += [text for text, _ in builds] or not_yet

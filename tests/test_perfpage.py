@@ -85,30 +85,29 @@ def test_a_slow_build_is_not_met_and_its_note_is_shown(tmp_path):
     assert "measured while another job shared the cores" in page
 
 
-def test_the_side_by_side_table_shows_each_way_and_the_gain(tmp_path):
+def test_the_stacked_table_shows_each_way_and_the_gain(tmp_path):
     rows = [
         {
-            "case": "AE epoch",
-            "all_threads_s": 1.09,
-            "one_thread_s": 1.27,
-            "side_by_side_s": 1.35,
-            "gain": 1.61,
+            "case": "depth 4, stack of 4",
+            "one_model_s": 1.09,
+            "stacked_s_per_model": 0.6,
+            "gain": 1.82,
         }
     ]
-    (tmp_path / "parallel_training_cpu.json").write_text(
+    (tmp_path / "stacked_training_cpu.json").write_text(
         json.dumps(
             {
                 "machine": MACHINE,
-                "cores_used": 2,
+                "threads": 2,
                 "repeats": 2,
                 "rows": rows,
             }
         )
     )
     page = performance_markdown(tmp_path)
-    assert "## Several models at once on the CPU" in page
-    assert "2 models side by side, 1 thread each" in page
-    assert "| AE epoch | 1.09 | 1.27 | 1.35 | 1.61x |" in page
+    assert "## Many autoencoders trained as one" in page
+    assert "one model, 2 threads (s per epoch)" in page
+    assert "| depth 4, stack of 4 | 1.09 | 0.6 | 1.82x |" in page
     assert "Best of 2 repeats." in page
 
 
@@ -123,8 +122,8 @@ def test_empty_folder_says_nothing_was_measured(tmp_path):
         ("fit_vs_plain_cpu.json", '{"rows": []}'),
         ("book_build_full.json", json.dumps({"machine": MACHINE})),
         (
-            "parallel_training_cpu.json",
-            json.dumps({"machine": MACHINE, "rows": []}),
+            "stacked_training_cpu.json",
+            json.dumps({"machine": MACHINE, "rows": [{}]}),
         ),
     ],
 )

@@ -1,0 +1,136 @@
+"""Does every claim hold on another CPU's kernels and another base seed?
+
+    python3 benchmarks/claims_anywhere.py [--builds native kernels seed1] [--profile full]
+
+Builds the whole book (`make book`) from a fresh clone of this repository's
+HEAD, once per build asked for, each in its own folder under --work:
+
+* ``native``: as `make book` builds it on this machine;
+* ``kernels``: with another set of oneDNN convolution kernels
+  (``ONEDNN_MAX_CPU_ISA=AVX2`` on a CPU with AVX-512, ``SSE41`` on one
+  without): the float rounding of another CPU kind, on this one;
+* ``seed1``: `make book SEED=1`, every chapter from base seed 1.
+
+The build stops at the first claim that fails (claims are strict there), so
+a build that passes held every claim. For each build the script keeps its
+wall time, its exit status, the claims it checked (``_build/claims.json``)
+and the last lines of its log, and writes them to
+``benchmarks/claims_anywhere_<profile>.json`` after each build, so an
+interrupted run keeps the builds it finished. A full build takes about an
+hour on a 2-core CPU; three take three.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def has_avx512() -> bool:
+    """Whether this CPU has AVX-512 (Linux: /proc/cpuinfo's flags)."""
+    try:
+        return "avx512f" in Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+
+
+def build_settings(name: str) -> tuple[dict[str, str], list[str]]:
+    """The environment and the extra make arguments of one build."""
+    if name == "native":
+        return {}, []
+    if name == "kernels":
+        return {
+            "ONEDNN_MAX_CPU_ISA": "AVX2" if has_avx512() else "SSE41"
+        }, []
+    if name.startswith("seed") and name[4:].isdigit():
+        return {}, [f"SEED={name[4:]}"]
+    raise SystemExit(
+        f"unknown build {name!r}; expected native, kernels or seed<N>"
+    )
+
+
+def run_build(name: str, profile: str, work: Path) -> dict:
+    """Clone HEAD into ``work/name``, run `make book` there, report."""
+    env_extra, make_args = build_settings(name)
+    folder = work / name
+    subprocess.run(["rm", "-rf", str(folder)], check=True)
+    subprocess.run(
+        ["git", "clone", "--quiet", str(ROOT), str(folder)], check=True
+    )
+    log = folder / "build.log"
+    started = time.perf_counter()
+    with log.open("w") as out:
+        done = subprocess.run(
+            ["make", "book", f"PROFILE={profile}", *make_args],
+            cwd=folder,
+            env={**os.environ, **env_extra},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    seconds = time.perf_counter() - started
+    claims_file = folder / "_build" / "claims.json"
+    claims = (
+        json.loads(claims_file.read_text()) if claims_file.is_file() else []
+    )
+    return {
+        "build": name,
+        "env": env_extra,
+        "make": make_args,
+        "returncode": done.returncode,
+        "seconds (venv included)": round(seconds, 1),
+        "claims": len(claims),
+        "claims held": sum(bool(c.get("held")) for c in claims),
+        "failed": [c["statement"] for c in claims if not c.get("held")],
+        "log tail": log.read_text().splitlines()[-15:],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--builds", nargs="+", default=["native", "kernels", "seed1"]
+    )
+    parser.add_argument(
+        "--profile", default="full", choices=["full", "smoke"]
+    )
+    parser.add_argument(
+        "--work", type=Path, default=Path("/tmp/claims-anywhere")
+    )
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    out = ROOT / "benchmarks" / f"claims_anywhere_{args.profile}.json"
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    report = {
+        "commit": head,
+        "machine": {
+            "cpu": platform.processor() or platform.machine(),
+            "avx512": has_avx512(),
+            "cores": os.cpu_count(),
+            "date": time.strftime("%Y-%m-%d"),
+        },
+        "builds": [],
+    }
+    for name in args.builds:
+        result = run_build(name, args.profile, args.work)
+        report["builds"].append(result)
+        out.write_text(json.dumps(report, indent=1) + "\n")
+        print(
+            f"{name}: rc={result['returncode']}, {result['seconds (venv included)']:.0f} s, "
+            f"{result['claims held']} of {result['claims']} claims held"
+        )
+
+
+if __name__ == "__main__":
+    main()
