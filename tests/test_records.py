@@ -225,3 +225,13 @@ def test_numpy_and_torch_numbers_are_still_recorded(tmp_path):
         0.25,
         1.5,
     )
+
+
+def test_a_build_with_another_base_seed_keeps_its_own_records(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv(records.ENV_VAR, str(tmp_path))
+    monkeypatch.setenv("TUTORIAL_SEED", "1")
+    assert records.records_dir("full") == tmp_path / "full-seed1"
+    monkeypatch.setenv("TUTORIAL_SEED", "0")
+    assert records.records_dir("full") == tmp_path / "full"
