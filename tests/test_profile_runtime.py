@@ -1,4 +1,7 @@
+import os
 import random
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -111,3 +114,29 @@ def test_seeds_refuses_zero_seeds():
         ValueError, match="n must be at least 1 seed, got 0"
     ):
         run.seeds(0)
+
+
+def test_a_chapter_being_executed_elsewhere_is_not_started_twice(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("TUTORIAL_RESULTS_DIR", str(tmp_path))
+    other = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)"]
+    )
+    try:
+        lock = tmp_path / "smoke" / ".ch1.lock"
+        lock.parent.mkdir(parents=True)
+        lock.write_text(str(other.pid))
+        with pytest.raises(
+            RuntimeError, match=f"chapter 'ch1'.*pid {other.pid}"
+        ):
+            runtime.start(device="cpu", profile="smoke", chapter="ch1")
+    finally:
+        other.kill()
+        other.wait()
+    # its process has ended: the lock is stale and taken over
+    run = runtime.start(device="cpu", profile="smoke", chapter="ch1")
+    assert lock.read_text() == str(os.getpid())
+    run.record("a/b", 1.0)
+    # this process starting the chapter again is fine
+    runtime.start(device="cpu", profile="smoke", chapter="ch1")

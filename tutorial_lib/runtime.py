@@ -21,6 +21,7 @@ import torch
 
 from tutorial_lib import claims
 from tutorial_lib.checks import non_negative_int
+from tutorial_lib.files import hold_lock
 from tutorial_lib.folders import artifacts_dir
 from tutorial_lib.profile import (
     by_profile,
@@ -300,6 +301,11 @@ def start(
     folder = None
     if chapter is not None:
         folder = records_dir(profile) / check_chapter(chapter)
+        # one execution of a chapter writes its records at a time
+        hold_lock(
+            folder.with_name(f".{folder.name}.lock"),
+            f"the records of chapter {chapter!r} ({folder})",
+        )
         clear_records(folder)
     return Run(
         profile=profile,
