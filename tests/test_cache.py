@@ -1,12 +1,16 @@
+import errno
 import os
+import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
+import torch
 
 from tutorial_lib import cache, folders
-from tutorial_lib.training import History
+from tutorial_lib.training import FitConfig, History, fit
 
 
 def test_cached_computes_once_then_reuses(tmp_path):
@@ -195,3 +199,78 @@ def test_a_script_stopped_by_ctrl_c_in_a_grid_exits_non_zero(tmp_path):
     assert (
         len(list(tmp_path.glob("g-*.pt"))) == 1
     )  # the finished point is kept
+
+
+def test_a_summary_of_an_interrupted_fit_is_never_saved(tmp_path):
+    """fit catches Ctrl-C and returns its partial history; a computation
+    that returns only a summary of it must still not be saved."""
+    calls = []
+    original = torch.optim.Adam.step
+
+    def step(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 4:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C at step 4
+        return original(self, *args, **kwargs)
+
+    def compute():
+        model = torch.nn.Linear(3, 3)
+        x = torch.randn(8, 3)
+        config = FitConfig(epochs=12, batch_size=None, progress=False)
+        history = fit(model, x, x, config)
+        return {"epochs": len(history.epoch_loss)}
+
+    torch.optim.Adam.step = step
+    try:
+        with pytest.raises(KeyboardInterrupt, match="not saved"):
+            cache.cached("summary", {"a": 1}, compute, directory=tmp_path)
+    finally:
+        torch.optim.Adam.step = original
+    assert not list(tmp_path.glob("summary-*.pt"))
+    again = cache.cached("summary", {"a": 1}, compute, directory=tmp_path)
+    assert again == {"epochs": 12}
+
+
+def test_a_file_holding_another_configuration_is_not_served(
+    tmp_path, capsys
+):
+    cache.cached("r", {"a": 1}, lambda: "one", directory=tmp_path)
+    [path] = tmp_path.glob("r-*.pt")
+    # a file of {"a": 2} put where {"a": 1}'s belongs
+    torch.save({"config": {"a": 2}, "result": "two"}, path)
+    assert (
+        cache.cached("r", {"a": 1}, lambda: "one", directory=tmp_path)
+        == "one"
+    )
+    out = capsys.readouterr().out
+    assert 'holds the run of {"a": 2}, not of the requested {"a": 1}' in out
+    assert (tmp_path / f"{path.name}.mismatch").is_file()
+
+
+def test_a_read_only_folder_serves_what_it_can_and_says_what_it_cannot_clean(
+    tmp_path, monkeypatch, capsys
+):
+    cache.cached("r", {"a": 1}, lambda: "saved", directory=tmp_path)
+    stale = tmp_path / ".r-x.pt.abc.tmp"
+    stale.write_text("")
+    os.utime(stale, (0, 0))
+    corrupt = tmp_path / f"r-{cache.config_key({'a': 2})}.pt"
+    corrupt.write_text("garbage")
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(Path, "unlink", read_only)
+    monkeypatch.setattr(os, "replace", read_only)
+    assert (
+        cache.cached("r", {"a": 1}, lambda: "new", directory=tmp_path)
+        == "saved"
+    )
+    out = capsys.readouterr().out
+    assert "stale temporary file that cannot be removed" in out
+    with pytest.warns(RuntimeWarning, match="could not be saved"):
+        assert (
+            cache.cached("r", {"a": 2}, lambda: "two", directory=tmp_path)
+            == "two"
+        )
+    assert "cannot be moved aside" in capsys.readouterr().out

@@ -23,10 +23,14 @@ Artifacts live in ``_build/artifacts/<profile>/`` next to the book's
 Code changes that keep the configuration are not detected: ``make clean-cache``
 removes the artifacts with the execution cache.
 
-What is never cached: a result holding a :class:`~tutorial_lib.training.History`
-marked ``interrupted`` (Ctrl-C stopped its training) is not saved, and
-:func:`cached` raises :class:`KeyboardInterrupt` instead, so a stopped run is
-trained afresh next time. A result that cannot be saved (unwritable folder,
+What is never cached: a result computed while Ctrl-C came (even one whose
+computation caught the interrupt and returned, as
+:func:`~tutorial_lib.training.fit` does), or holding a
+:class:`~tutorial_lib.training.History` marked ``interrupted``, is not
+saved, and :func:`cached` raises :class:`KeyboardInterrupt` instead, so a
+stopped run is trained afresh next time. A saved file is served only for
+the configuration it was saved with (one that holds another is renamed to
+``<file>.mismatch``). A result that cannot be saved (unwritable folder,
 unpicklable object) is returned with a warning. A saved file that cannot be
 read (truncated, empty, garbage) is renamed to ``<file>.corrupt`` and the run
 recomputed. Temporary files that a killed write left behind
@@ -36,11 +40,14 @@ recomputed. Temporary files that a killed write left behind
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
 import json
 import os
+import signal
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -49,6 +56,7 @@ from typing import (
     Any,
     Callable,
     Iterable,
+    Iterator,
     Mapping,
     TypeVar,
 )
@@ -97,6 +105,10 @@ def _remove_stale_tmp(directory: Path) -> None:
                 tmp.unlink()
         except FileNotFoundError:
             pass  # another process removed or renamed it meanwhile
+        except OSError as err:  # a read-only folder: leave it, say so
+            print(
+                f"{tmp}: a stale temporary file that cannot be removed ({err})"
+            )
 
 
 def interrupted_histories(result: Any) -> bool:
@@ -111,27 +123,97 @@ def interrupted_histories(result: Any) -> bool:
     return False
 
 
-def _load_or_set_aside(path: Path) -> tuple[bool, Any]:
+def _set_aside(path: Path, suffix: str, why: str) -> None:
+    """Rename ``path`` to ``<file><suffix>`` and say why; in a read-only
+    folder, leave it and say that instead."""
+    aside = path.with_name(path.name + suffix)
+    try:
+        os.replace(path, aside)
+        print(
+            f"{path}: {why}; moved to {aside.name} and computing the run again"
+        )
+    except OSError as err:
+        print(
+            f"{path}: {why}; it cannot be moved aside ({err}), computing the run again"
+        )
+
+
+def _load_or_set_aside(
+    path: Path, config: Mapping[str, Any] | None = None
+) -> tuple[bool, Any]:
     """``(True, result)`` from ``path``; ``(False, None)`` when there is no
-    readable file there (an unreadable one is renamed to ``<file>.corrupt``)."""
+    readable file there (an unreadable one is renamed to ``<file>.corrupt``)
+    or when it holds another configuration than ``config`` (renamed to
+    ``<file>.mismatch``: a saved run is served only for its own settings)."""
     if not path.is_file():
         return False, None
     try:
-        return True, load_cached(path)
+        saved = torch.load(path, weights_only=False)
+        stored, result = saved["config"], saved["result"]
     except Exception as err:  # noqa: BLE001 - any unreadable file is set aside
-        aside = path.with_name(path.name + ".corrupt")
-        os.replace(path, aside)
-        print(
-            f"{path}: cannot be read ({type(err).__name__}: {err}); "
-            f"moved to {aside.name} and computing the run again"
+        _set_aside(
+            path,
+            ".corrupt",
+            f"cannot be read ({type(err).__name__}: {err})",
         )
         return False, None
+    if config is not None and _canonical(stored) != _canonical(config):
+        _set_aside(
+            path,
+            ".mismatch",
+            f"holds the run of {_canonical(stored)}, not of the requested "
+            f"{_canonical(config)}",
+        )
+        return False, None
+    return True, result
+
+
+def _canonical(config: Mapping[str, Any]) -> str:
+    """A configuration as the JSON text its key is made from."""
+    return json.dumps(config, sort_keys=True, default=str)
+
+
+@contextlib.contextmanager
+def _noticing_interrupts() -> Iterator[list[bool]]:
+    """Within the block, Ctrl-C (SIGINT) is noted in the yielded list and
+    then raised as usual, so that an interrupt caught inside the block (as
+    :func:`~tutorial_lib.training.fit` catches it) is still known after it.
+    Outside the main thread, where signals cannot be watched, nothing is noted."""
+    seen: list[bool] = []
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT) if main else None
+    if previous in (None, signal.SIG_IGN, signal.SIG_DFL):
+        yield seen  # not watchable here, or Ctrl-C does not raise anyway
+        return
+
+    def note(signum, frame):
+        seen.append(True)
+        if callable(previous):
+            previous(signum, frame)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, note)
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _timed(compute: Callable[..., T], *args: Any) -> tuple[T, float]:
-    """``(compute(*args), seconds it took)``."""
+    """``(compute(*args), seconds it took)``.
+
+    Raises:
+        KeyboardInterrupt: Ctrl-C came while ``compute`` ran, even if
+            ``compute`` caught it and returned, so the result is never
+            saved as a finished run.
+    """
     started = time.perf_counter()
-    result = compute(*args)
+    with _noticing_interrupts() as seen:
+        result = compute(*args)
+    if seen:
+        raise KeyboardInterrupt(
+            "interrupted while computing; the partial result was not saved"
+        )
     return result, time.perf_counter() - started
 
 
@@ -171,11 +253,11 @@ def _path(name: str, config: Mapping[str, Any], directory: Path) -> Path:
     return Path(directory) / f"{name}-{config_key(config)}.pt"
 
 
-def _load(path: Path) -> tuple[bool, Any]:
+def _load(path: Path, config: Mapping[str, Any]) -> tuple[bool, Any]:
     """:func:`_load_or_set_aside`, after removing stale temporary files."""
     if path.parent.is_dir():
         _remove_stale_tmp(path.parent)
-    return _load_or_set_aside(path)
+    return _load_or_set_aside(path, config)
 
 
 def cached(
@@ -243,7 +325,7 @@ def run_jobs(
     """
     jobs = list(jobs)
     paths = [_path(name, config, directory) for name, config, _ in jobs]
-    results = _found(paths)
+    results = _found(paths, [config for _, config, _ in jobs])
     missing = [i for i in range(len(jobs)) if i not in results]
     labels = _labels(jobs, missing)
     for k, i in enumerate(missing):
@@ -275,7 +357,7 @@ def run_stacks(
     """
     configs = list(configs)
     paths = [_path(name, config, directory) for config in configs]
-    results = _found(paths)
+    results = _found(paths, configs)
     groups: dict[str, list[int]] = {}
     for i in range(len(configs)):
         if i not in results:
@@ -296,11 +378,14 @@ def run_stacks(
     return [results[i] for i in range(len(configs))]
 
 
-def _found(paths: list[Path]) -> dict[int, Any]:
-    """``{i: result}`` for every path that holds a readable saved run."""
+def _found(
+    paths: list[Path], configs: list[Mapping[str, Any]]
+) -> dict[int, Any]:
+    """``{i: result}`` for every path that holds the readable saved run of
+    its configuration."""
     results = {}
-    for i, path in enumerate(paths):
-        found, result = _load(path)
+    for i, (path, config) in enumerate(zip(paths, configs)):
+        found, result = _load(path, config)
         if found:
             results[i] = result
     return results
