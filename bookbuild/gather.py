@@ -6,8 +6,8 @@ Only the chapters that ``_toc.yml`` lists are read, each from its own folder
 ``<records>/<chapter>/``: a chapter dropped from the book, or an old record
 that a chapter no longer writes, never reaches ``results.json``. Every record
 is checked on the way (valid JSON, the keys the pages need, finite numbers,
-the id its file name says); an id that two chapters record is an error that
-names both. Any problem raises :class:`BuildInputError` naming the file.
+the id its file name says, the chapter it stores is the folder's); an id
+that two chapters record is an error that names both. Any problem raises :class:`BuildInputError` naming the file.
 
 The same folders hold the claims the chapters checked (``run.claim``,
 ``claim-<hash>.json``; see :mod:`tutorial_lib.records`). :func:`gather_claims`
@@ -147,14 +147,24 @@ def _read_json(path: Path, what: str) -> object:
         ) from err
 
 
-def read_record(path: Path) -> dict:
-    """The record in one file, checked (see :func:`validate_record`)."""
+def read_record(path: Path, chapter: str | None = None) -> dict:
+    """The record in one file, checked (see :func:`validate_record`), and,
+    given the ``chapter`` whose folder holds it, that the chapter the record
+    stores (records written before they stored one have none) is that one."""
     entry = _read_json(path, "record")
     validate_record(entry, str(path))
     if record_file_name(entry["id"]) != Path(path).name:
         raise BuildInputError(
             f"{path}: holds id {entry['id']!r} but its name says "
             f"{id_from_file_name(Path(path).name)!r}; expected them to agree"
+        )
+    stored = entry.get("chapter")
+    if chapter is not None and stored is not None and stored != chapter:
+        raise BuildInputError(
+            f"{path}: record {entry['id']!r} of chapter {stored!r} in the "
+            f"folder of {chapter!r}; expected a chapter's records in its own "
+            f"folder (remove the file; executing {chapter} again rewrites "
+            "its folder)"
         )
     return entry
 
@@ -172,7 +182,7 @@ def gather(records: Path, chapters: list[str]) -> list[dict]:
         for path in sorted((Path(records) / chapter).glob("*.json")):
             if is_claim_file_name(path.name):
                 continue
-            entry = read_record(path)
+            entry = read_record(path, chapter)
             if entry["id"] in found:
                 raise BuildInputError(
                     f"id {entry['id']!r} is recorded by two chapters, "

@@ -457,3 +457,30 @@ def test_a_record_with_negative_seconds_is_refused(book):
     assert str(caught.value) == (
         f"{path}: seconds of record 'a/x' is -2; expected a number >= 0"
     )
+
+
+def test_a_record_copied_into_another_chapter_s_folder_is_refused(book):
+    put(book / "ch1", "a/x")
+    (book / "ch2").mkdir()
+    copied = book / "ch2" / "a+x.json"
+    copied.write_text((book / "ch1" / "a+x.json").read_text())
+    (book / "ch1" / "a+x.json").unlink()
+    assert json.loads(copied.read_text())["chapter"] == "ch1"
+    with pytest.raises(gathering.BuildInputError) as caught:
+        gathering.gather(book, ["ch1", "ch2"])
+    assert str(caught.value) == (
+        f"{copied}: record 'a/x' of chapter 'ch1' in the folder of 'ch2'; "
+        "expected a chapter's records in its own folder (remove the file; "
+        "executing ch2 again rewrites its folder)"
+    )
+
+
+def test_a_record_that_stores_no_chapter_is_still_gathered(book):
+    # records written before they stored their chapter (a chapter served
+    # from the execution cache keeps them) are read as their folder's
+    put(book / "ch1", "a/x", 3.0)
+    path = book / "ch1" / "a+x.json"
+    entry = json.loads(path.read_text())
+    del entry["chapter"]
+    path.write_text(json.dumps(entry))
+    assert [e["value"] for e in gathering.gather(book, ["ch1"])] == [3.0]

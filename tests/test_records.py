@@ -235,3 +235,32 @@ def test_a_build_with_another_base_seed_keeps_its_own_records(
     assert records.records_dir("full") == tmp_path / "full-seed1"
     monkeypatch.setenv("TUTORIAL_SEED", "0")
     assert records.records_dir("full") == tmp_path / "full"
+
+
+def test_a_relative_results_folder_is_refused_naming_it(monkeypatch):
+    monkeypatch.setenv(records.ENV_VAR, "results")
+    monkeypatch.delenv("TUTORIAL_SEED", raising=False)
+    with pytest.raises(ValueError) as caught:
+        records.records_dir("smoke")
+    assert str(caught.value).startswith(
+        "TUTORIAL_RESULTS_DIR='results' is a relative path; expected an "
+        "absolute path"
+    )
+
+
+def test_a_chapter_named_with_its_suffix_is_refused(results_dir):
+    with pytest.raises(ValueError) as caught:
+        runtime.start(device="cpu", profile="smoke", chapter="ch1.ipynb")
+    assert str(caught.value) == (
+        "chapter 'ch1.ipynb' ends in .ipynb; expected the notebook's file "
+        "name without it: drop the suffix, chapter='ch1' (records are kept "
+        "and gathered by that name)"
+    )
+    assert not results_dir.exists()
+
+
+def test_a_record_stores_its_chapter(results_dir):
+    run = runtime.start(device="cpu", profile="smoke", chapter="ch1")
+    assert run.record("a/b", 1.0)["chapter"] == "ch1"
+    stored = json.loads((results_dir / "ch1" / "a+b.json").read_text())
+    assert stored["chapter"] == "ch1"

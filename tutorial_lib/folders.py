@@ -24,12 +24,31 @@ def book_root(start: Path | None = None) -> Path | None:
     return None
 
 
+def folder_from_env(name: str) -> Path | None:
+    """The absolute folder that environment variable ``name`` names, ``None``
+    when it is unset or empty; ValueError naming the variable and its value
+    when it is relative (the chapters run in ``notebooks/`` and the build at
+    the root, so a relative folder would mean two places)."""
+    value = os.environ.get(name)
+    if not value:
+        return None
+    if not Path(value).is_absolute():
+        raise ValueError(
+            f"{name}={value!r} is a relative path; expected an absolute path "
+            "(chapters run in notebooks/ and the build at the root, so a "
+            f'relative one names two folders), such as {name}="$PWD/{value}"'
+        )
+    return Path(value)
+
+
 def artifacts_dir(profile: str, start: Path | None = None) -> Path:
     """Where ``profile``'s cached trainings live: ``_build/artifacts/<profile>/``
     next to the book's ``_toc.yml`` (elsewhere ``./artifacts/<profile>/``), or
-    under :data:`ARTIFACTS_ENV_VAR` when it is set (the tests use a fresh folder)."""
-    if os.environ.get(ARTIFACTS_ENV_VAR):
-        return Path(os.environ[ARTIFACTS_ENV_VAR]) / profile
+    under :data:`ARTIFACTS_ENV_VAR` when it is set (the tests use a fresh
+    folder; it must be an absolute path, see :func:`folder_from_env`)."""
+    folder = folder_from_env(ARTIFACTS_ENV_VAR)
+    if folder is not None:
+        return folder / profile
     root = book_root(start)
     base = (
         root / "_build"

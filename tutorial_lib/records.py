@@ -39,7 +39,6 @@ import hashlib
 import json
 import math
 import numbers
-import os
 import re
 import time
 from pathlib import Path
@@ -48,7 +47,7 @@ import numpy as np
 import torch
 
 from tutorial_lib.files import write_text_atomically
-from tutorial_lib.folders import book_root
+from tutorial_lib.folders import book_root, folder_from_env
 from tutorial_lib.profile import build_label
 
 ENV_VAR = "TUTORIAL_RESULTS_DIR"
@@ -62,10 +61,13 @@ CLAIM_PREFIX = "claim-"
 
 def records_dir(profile: str, start: Path | None = None) -> Path:
     """The folder that holds ``profile``'s records (see the module docstring);
-    a build with another base seed has its own (:func:`build_label`)."""
+    a build with another base seed has its own (:func:`build_label`).
+    :data:`ENV_VAR`, when set, must be an absolute path (ValueError naming it
+    otherwise)."""
     label = build_label(profile)
-    if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR]) / label
+    folder = folder_from_env(ENV_VAR)
+    if folder is not None:
+        return folder / label
     root = book_root(start)
     if root is not None:
         return root / "_build" / "records" / label
@@ -86,6 +88,12 @@ def check_id(id: str) -> str:
 def check_chapter(chapter: str) -> str:
     """``chapter`` if it can name a chapter (a notebook's file name without
     ``.ipynb``), else ValueError."""
+    if isinstance(chapter, str) and chapter.lower().endswith(".ipynb"):
+        raise ValueError(
+            f"chapter {chapter!r} ends in .ipynb; expected the notebook's file "
+            f"name without it: drop the suffix, chapter={chapter[:-6]!r} "
+            "(records are kept and gathered by that name)"
+        )
     if not isinstance(chapter, str) or not CHAPTER_PATTERN.fullmatch(
         chapter
     ):
@@ -182,6 +190,7 @@ def record(
     device: str,
     seconds: float,
     directory: Path,
+    chapter: str | None = None,
 ) -> dict:
     """Save one headline number in ``directory`` and print it beside the
     write-up's value.
@@ -192,6 +201,9 @@ def record(
         reference: the write-up's own value for it, where it has one.
         profile, device, seconds: what produced it.
         directory: the chapter's records folder (see the module docstring).
+        chapter: the chapter that records it, stored in the record so that
+            the build can tell a record copied into another chapter's folder
+            (default: the name of ``directory``, which is the chapter's).
 
     Returns:
         The record, as written.
@@ -203,6 +215,9 @@ def record(
     """
     value, reference = check_record(id, value, reference)
     seconds = check_seconds(id, seconds)
+    chapter = (
+        Path(directory).name if chapter is None else check_chapter(chapter)
+    )
     entry = {
         "id": id,
         "value": value,
@@ -210,6 +225,7 @@ def record(
         "profile": profile,
         "device": device,
         "seconds": round(seconds, 3),
+        "chapter": chapter,
         "torch": torch.__version__,
         "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
