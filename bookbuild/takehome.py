@@ -35,7 +35,9 @@ import base64
 import html
 import os
 import re
+import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -101,33 +103,117 @@ MP4 = re.compile(
 )
 
 
+FFMPEG_TIMEOUT = 120
+"""Seconds ffmpeg may take to decode one animation's first frame."""
+CHROMIUM_TIMEOUT = 600
+"""Seconds chromium may take to print the book (``pdf --timeout``)."""
+FFMPEG_WAY_OUT = (
+    "reinstall it (.venv/bin/pip install --force-reinstall imageio-ffmpeg) "
+    "or point IMAGEIO_FFMPEG_EXE at a working ffmpeg"
+)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Kill ``process`` and everything it started (its own session), and
+    reap it; its pipes are closed rather than waited on."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        process.kill()
+    for pipe in (process.stdout, process.stderr):
+        if pipe is not None:
+            pipe.close()
+    process.wait()
+
+
+def run_tool(
+    command: list[str],
+    *,
+    timeout: float,
+    what: str,
+    way_out: str,
+    env: dict | None = None,
+) -> subprocess.CompletedProcess:
+    """``command`` run to its end, its output captured (text).
+
+    Exits (SystemExit with a message naming ``what``, the command and
+    ``way_out``) when it cannot start or runs past ``timeout`` seconds; then
+    it and whatever it started are killed. Its exit status is the caller's
+    to judge.
+    """
+    shown = shlex.join(command)
+    try:
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+            env=env,
+            start_new_session=True,
+        )
+    except OSError as err:
+        sys.exit(
+            f"takehome: {what} cannot start ({err.strerror or err}): {shown}; "
+            f"{way_out}"
+        )
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _stop(process)
+        sys.exit(
+            f"takehome: {what} did not finish within its time limit of "
+            f"{timeout:g} s and was stopped: {shown}; {way_out}"
+        )
+    except BaseException:
+        _stop(process)
+        raise
+    return subprocess.CompletedProcess(
+        command, process.returncode, out, err
+    )
+
+
 def ffmpeg() -> str:
     import imageio_ffmpeg
 
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def first_frame(mp4: bytes, exe: str) -> bytes:
-    """The first frame of an MP4 as PNG bytes."""
+def first_frame(
+    mp4: bytes, exe: str, timeout: float = FFMPEG_TIMEOUT
+) -> bytes:
+    """The first frame of an MP4 as PNG bytes.
+
+    Exits naming the ffmpeg command, its exit status or time limit, and the
+    way out when ffmpeg fails, hangs or writes no frame.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         video, png = Path(tmp) / "in.mp4", Path(tmp) / "frame.png"
         video.write_bytes(mp4)
-        subprocess.run(
-            [
-                exe,
-                "-v",
-                "error",
-                "-y",
-                "-i",
-                str(video),
-                "-frames:v",
-                "1",
-                str(png),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
+        command = [
+            exe,
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(video),
+            "-frames:v",
+            "1",
+            str(png),
+        ]
+        done = run_tool(
+            command,
+            timeout=timeout,
+            what="ffmpeg (an animation's first frame for the PDF)",
+            way_out=FFMPEG_WAY_OUT,
         )
+        if done.returncode != 0 or not png.is_file():
+            sys.exit(
+                f"takehome: ffmpeg (an animation's first frame for the PDF) "
+                f"failed with exit status {done.returncode}: "
+                f"{shlex.join(command)}\n{done.stderr[-2000:]}\n"
+                f"expected a PNG of the first frame; {FFMPEG_WAY_OUT}"
+            )
         return png.read_bytes()
 
 
@@ -195,8 +281,11 @@ def build_pdf(
     singlehtml: Path,
     out: Path,
     browser: str | None = None,
-    timeout: int = 600,
+    timeout: float = CHROMIUM_TIMEOUT,
 ) -> Path:
+    """Print ``singlehtml``'s page to the PDF ``out`` (see the module
+    docstring); exits naming the command and its time limit when chromium
+    runs past ``timeout`` seconds."""
     index = the_page(singlehtml)
     started = time.perf_counter()
     page, videos = print_page(index.read_text(encoding="utf-8"))
@@ -208,19 +297,27 @@ def build_pdf(
     partial = out.with_name(out.name + ".part")
     partial.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run(
-            [
-                browser or chromium(),
-                *CHROMIUM_FLAGS,
-                f"--user-data-dir={profile}",
-                f"--print-to-pdf={partial}",
-                printable.resolve().as_uri(),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env={**os.environ, "HOME": profile},
-        )
+        try:
+            done = run_tool(
+                [
+                    browser or chromium(),
+                    *CHROMIUM_FLAGS,
+                    f"--user-data-dir={profile}",
+                    f"--print-to-pdf={partial}",
+                    printable.resolve().as_uri(),
+                ],
+                timeout=timeout,
+                what="chromium (printing the book)",
+                way_out=(
+                    "run the command by hand to see where it hangs; on a slow "
+                    "machine give it longer with bookbuild/takehome.py pdf "
+                    "--timeout SECONDS"
+                ),
+                env={**os.environ, "HOME": profile},
+            )
+        except SystemExit:
+            partial.unlink(missing_ok=True)
+            raise
     if (
         done.returncode != 0
         or not partial.is_file()
@@ -290,12 +387,18 @@ def main(argv: list[str] | None = None) -> None:
     )
     pdf.add_argument("--out", type=Path, required=True)
     pdf.add_argument("--chromium", default=None)
+    pdf.add_argument(
+        "--timeout",
+        type=float,
+        default=CHROMIUM_TIMEOUT,
+        help="seconds chromium may take to print (default: %(default)s)",
+    )
     archive = sub.add_parser("archive", help="zip the built site")
     archive.add_argument("--html", type=Path, default=Path("_build/html"))
     archive.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     if args.command == "pdf":
-        build_pdf(args.singlehtml, args.out, args.chromium)
+        build_pdf(args.singlehtml, args.out, args.chromium, args.timeout)
     else:
         build_archive(args.html, args.out)
 
