@@ -116,10 +116,19 @@ def check_out(path: Path, option: str, *, folder: bool) -> None:
         )
 
 
+def profile_records(profile: str) -> Path:
+    """:func:`records_dir` of ``profile``, a bad setting (a relative
+    ``TUTORIAL_RESULTS_DIR``, say) as a BuildInputError."""
+    try:
+        return records_dir(profile)
+    except ValueError as err:
+        raise BuildInputError(str(err)) from err
+
+
 def run_gather(args: argparse.Namespace) -> None:
     """``gather``: the records of the chapters ``_toc.yml`` lists -> ``args.out``,
     their claims -> ``args.claims_out`` (default: ``claims.json`` beside it)."""
-    folder = args.records or records_dir(args.profile)
+    folder = args.records or profile_records(args.profile)
     claims_out = args.claims_out or args.out.with_name("claims.json")
     if claims_out.resolve() == args.out.resolve():
         raise BuildInputError(
@@ -162,7 +171,10 @@ def run_pages(args: argparse.Namespace) -> None:
             args.claims or args.results.with_name("claims.json")
         )
     else:
-        folder, chapters = records_dir(args.profile), toc_chapters(args.toc)
+        folder, chapters = (
+            profile_records(args.profile),
+            toc_chapters(args.toc),
+        )
         records = gather(folder, chapters)
         claims = (
             read_claims(args.claims)

@@ -15,6 +15,8 @@ import re
 import sys
 from pathlib import Path
 
+from bookbuild.errors import BuildInputError
+
 STAMP = re.compile(
     r"Executed with profile=(?P<profile>[^,]+), device=(?P<device>.*?), seed="
 )
@@ -52,6 +54,31 @@ def _page(uri: str, root: Path | None) -> str:
     return f"`{path.parent.name}/{path.stem}`"
 
 
+def _reason(err: BaseException) -> str:
+    """What went wrong, in a line: the innermost cause's first line
+    (sqlite's own words rather than SQLAlchemy's statement)."""
+    while err.__cause__ is not None or err.__context__ is not None:
+        err = err.__cause__ or err.__context__
+    err = getattr(err, "orig", None) or err
+    lines = str(err).strip().splitlines()
+    return f"{type(err).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+
+
+def unreadable_cache(
+    cache_dir: Path, err: BaseException
+) -> BuildInputError:
+    """The error for an execution cache that cannot be read: its path, why,
+    and the way out."""
+    return BuildInputError(
+        f"execution cache {cache_dir} cannot be read ({_reason(err)}); "
+        f"expected the jupyter-cache (database {Path(cache_dir) / 'global.db'} "
+        "and executed notebooks) "
+        f"that the book's build writes: remove it (rm -rf {cache_dir}, or "
+        "make clean-cache, which also removes the saved trainings and "
+        "records); the next make book executes every chapter again"
+    )
+
+
 def status_markdown(cache_dir: Path, root: Path | None = None) -> str:
     """A Markdown table of every chapter in the execution cache ``cache_dir``.
 
@@ -60,6 +87,11 @@ def status_markdown(cache_dir: Path, root: Path | None = None) -> str:
         root: the book's root, to link each chapter to its page; by default the
             folder two levels above ``cache_dir`` (``<root>/_build/<cache>``)
             when it holds ``_toc.yml``.
+
+    Raises:
+        BuildInputError: the cache cannot be read (a corrupt database, one
+            without jupyter-cache's tables, a missing executed notebook),
+            naming its path and ``make clean-cache``.
     """
     cache_dir = Path(cache_dir)
     if (
@@ -69,6 +101,16 @@ def status_markdown(cache_dir: Path, root: Path | None = None) -> str:
         root = cache_dir.resolve().parent.parent
     if not (cache_dir / "global.db").is_file():
         return "No chapter has been executed yet: the execution cache is empty.\n"
+    try:
+        return _table(cache_dir, root)
+    except BuildInputError:
+        raise
+    except Exception as err:  # sqlite, SQLAlchemy, jupyter-cache, files
+        raise unreadable_cache(cache_dir, err) from err
+
+
+def _table(cache_dir: Path, root: Path | None) -> str:
+    """:func:`status_markdown`'s page, any error of the cache left to it."""
     # Imported here: only a build has jupyter-cache (the book extra).
     from jupyter_cache import get_cache
 
@@ -114,11 +156,14 @@ def status_markdown(cache_dir: Path, root: Path | None = None) -> str:
 
 
 if __name__ == "__main__":
-    print(
-        status_markdown(
-            Path(sys.argv[1])
-            if len(sys.argv) > 1
-            else Path("_build/.jupyter_cache-full")
-        ),
-        end="",
-    )
+    try:
+        print(
+            status_markdown(
+                Path(sys.argv[1])
+                if len(sys.argv) > 1
+                else Path("_build/.jupyter_cache-full")
+            ),
+            end="",
+        )
+    except BuildInputError as err:
+        raise SystemExit(f"error: {err}") from err

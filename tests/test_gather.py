@@ -484,3 +484,23 @@ def test_a_record_that_stores_no_chapter_is_still_gathered(book):
     del entry["chapter"]
     path.write_text(json.dumps(entry))
     assert [e["value"] for e in gathering.gather(book, ["ch1"])] == [3.0]
+
+
+def test_gather_names_a_relative_results_folder(book, monkeypatch):
+    monkeypatch.setenv(records.ENV_VAR, "results")
+    with pytest.raises(SystemExit) as caught:
+        cli.main(
+            [
+                "gather",
+                "--profile",
+                "smoke",
+                "--toc",
+                str(book.parent / "_toc.yml"),
+                "--out",
+                str(book.parent / "results.json"),
+            ]
+        )
+    assert str(caught.value).startswith(
+        "error: TUTORIAL_RESULTS_DIR='results' is a relative path; expected "
+        "an absolute path"
+    )
