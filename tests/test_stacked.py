@@ -4,9 +4,11 @@ trains in this process and keeps every finished group."""
 
 import dataclasses
 import multiprocessing
+import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -256,3 +258,51 @@ def test_a_model_with_batch_norm_trains_alone_in_the_grid(
         any(isinstance(m, nn.BatchNorm1d) for m in g.build().modules())
         for g in grid
     )
+
+
+def running_with(marker: str) -> list[int]:
+    """Ids of the processes whose command line holds ``marker``."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if marker in cmdline.read_bytes().decode(errors="replace"):
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            pass  # ended meanwhile
+    return found
+
+
+@pytest.mark.skipif(
+    not Path("/proc").is_dir(), reason="needs /proc (Linux)"
+)
+def test_killing_a_training_process_leaves_nothing_training(tmp_path):
+    """The grid trains in the process that asks for it: killed (the OOM
+    killer, a kernel's restart), nothing of it goes on elsewhere."""
+    marker = f"train-marker-{os.getpid()}"
+    script = tmp_path / f"{marker}.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            from tutorial_lib import part2
+            import tutorial_lib as tl
+            run = tl.start(profile="smoke")
+            grid = [part2.autoencoder_config(2, a, seed=0, n_samples=640,
+                                             epochs=500) for a in (0.1, 0.2)]
+            print("training", flush=True)
+            part2.train_grid(grid, run)
+            """
+        )
+    )
+    env = {**os.environ, "TUTORIAL_ARTIFACTS_DIR": str(tmp_path / "a")}
+    proc = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout.readline().startswith("profile=")
+    assert proc.stdout.readline().strip() == "training"
+    proc.kill()
+    proc.wait(timeout=30)
+    assert running_with(marker) == []
+    assert not list((tmp_path / "a").rglob("*.pt"))  # nothing half-saved
