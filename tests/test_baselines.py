@@ -255,3 +255,45 @@ def test_choose_parameter_with_fit_gain_on_zero_input_says_why():
         "candidate 0.0 filters noisy to all zeros, so fit_gain=True has no "
         "gain to fit"
     )
+
+
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        ({"grid": 2.5}, "grid must be an integer >= 2, got 2.5"),
+        ({"grid": 1}, "grid must be an integer >= 2, got 1"),
+        ({"grid": True}, "grid must be an integer >= 2, got True"),
+        (
+            {"iterations": 2.5},
+            "iterations must be an integer >= 0, got 2.5",
+        ),
+        ({"iterations": -1}, "iterations must be an integer >= 0, got -1"),
+        (
+            {"freq_range": (1,)},
+            "freq_range must be (low, high) with 0 <= low < high, got (1,)",
+        ),
+        (
+            {"freq_range": (2.5, 0.5)},
+            "freq_range must be (low, high) with 0 <= low < high, "
+            "got (2.5, 0.5)",
+        ),
+        (
+            {"freq_range": (0.5, np.nan)},
+            "freq_range[1] must be a finite number, got nan",
+        ),
+    ],
+)
+def test_two_tone_oracle_names_a_bad_setting(setting, message):
+    d = data.two_tone_dataset(2, 32, seed=0)
+    with pytest.raises(ValueError) as caught:
+        b.two_tone_oracle(d.clean, d.x, **setting)
+    assert str(caught.value) == message
+
+
+def test_two_tone_oracle_takes_numpy_settings():
+    d = data.two_tone_dataset(2, 32, seed=0)
+    plain = b.two_tone_oracle(d.clean, d.x, grid=21, iterations=3)
+    numpy = b.two_tone_oracle(
+        d.clean, d.x, grid=np.int64(21), iterations=np.int32(3)
+    )
+    np.testing.assert_array_equal(plain, numpy)

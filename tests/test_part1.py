@@ -1,9 +1,12 @@
+import dataclasses
+import json
 import multiprocessing
 
+import numpy as np
 import pytest
 import torch
 
-from tutorial_lib import folders, part1
+from tutorial_lib import cache, folders, part1
 from tutorial_lib.models import SequenceDenoiser
 from tutorial_lib.runtime import start
 from tutorial_lib.training import fit
@@ -166,3 +169,68 @@ def test_build_shows_pytorchs_dropout_warning_unless_quiet():
     assert (
         model.rnn.bidirectional
     )  # the same model, only without the warning
+
+
+def test_numpy_settings_become_plain_numbers_in_the_key():
+    config = part1.post_config(
+        "rnn",
+        n_sequences=np.int64(50),
+        seed=np.int32(3),
+        epochs=np.int64(3),
+    )
+    assert (
+        type(config.fit.epochs) is int and type(config.n_sequences) is int
+    )
+    lr = dataclasses.replace(config.fit, lr=np.float32(1e-2))
+    model = dict(config.model, hidden_size=np.int64(30))
+    numpy = dataclasses.replace(config, fit=lr, model=model)
+    assert type(numpy.fit.lr) is float
+    assert type(numpy.model["hidden_size"]) is int
+    json.dumps(numpy.key())  # the cache key is JSON
+    plain = part1.post_config("rnn", n_sequences=50, seed=3, epochs=3)
+    assert cache.config_key(config.key()) == cache.config_key(plain.key())
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: part1.post_data(1, seed=0),
+            "n_sequences must be at least 2 (80 % of them train, the rest "
+            "test), got 1",
+        ),
+        (
+            lambda: part1.post_data(50.0, seed=0),
+            "n_sequences must be a positive integer, got 50.0",
+        ),
+        (
+            lambda: part1.post_data(50, seed=-1),
+            "seed must be a non-negative integer, got -1",
+        ),
+        (
+            lambda: part1.post_config("rnn", n_sequences=1),
+            "n_sequences must be at least 2 (80 % of them train, the rest "
+            "test), got 1",
+        ),
+        (
+            lambda: part1.post_config("rnn", epochs=3.0),
+            "epochs must be an integer >= 1, got 3.0",
+        ),
+        (
+            lambda: part1.PostRNNConfig("rnn", {"hidden_size": 30}, {}),
+            "fit must be a tutorial_lib.training.FitConfig, got dict {}",
+        ),
+        (
+            lambda: part1.PostRNNConfig(
+                "rnn", {"cell": object}, part1.post_config("rnn").fit
+            ),
+            "model must hold JSON settings (names mapped to numbers, "
+            "strings, booleans), got {'cell': <class 'object'>}",
+        ),
+    ],
+)
+def test_a_bad_setting_is_refused_naming_it(call, message):
+    with pytest.raises(ValueError) as caught:
+        call()
+    assert str(caught.value).startswith(message)
+    assert "n_train" not in str(caught.value)

@@ -232,3 +232,77 @@ def test_an_interrupt_at_the_first_step_is_an_interrupt(
     ):
         part2.train_grid([cfg], start(profile="smoke", device="cpu"))
     assert not list(tmp_path.rglob("*.pt"))
+
+
+def test_numpy_settings_become_plain_numbers_in_the_key():
+    cfg = part2.autoencoder_config(
+        2,
+        0.1,
+        seed=0,
+        epochs=np.int64(3),
+        lr=np.float32(1e-3),
+        n_samples=np.int32(64),
+        train_fraction=np.float64(0.7),
+        skips=np.bool_(False),
+    )
+    assert type(cfg.epochs) is int and cfg.epochs == 3
+    assert type(cfg.n_samples) is int
+    assert type(cfg.lr) is float and cfg.lr == float(np.float32(1e-3))
+    assert type(cfg.train_fraction) is float and cfg.skips is False
+    json.dumps(cfg.key())  # the cache key is JSON
+    # Python numbers are kept as given: the book's keys never change
+    plain = part2.autoencoder_config(2, 0.1, seed=0, lr=1e-3, epochs=3)
+    numpy = part2.autoencoder_config(
+        2, 0.1, seed=0, lr=1e-3, epochs=np.int64(3)
+    )
+    assert cache.config_key(plain.key()) == cache.config_key(numpy.key())
+
+
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        (
+            {"n_samples": 64.0},
+            "n_samples must be a positive integer, got 64.0",
+        ),
+        ({"channels": 8.0}, "channels must be a positive integer, got 8.0"),
+        ({"epochs": 0}, "epochs must be a positive integer, got 0"),
+        ({"keep": -1}, "keep must be a positive integer, got -1"),
+        (
+            {"kernel_size": True},
+            "kernel_size must be a positive integer, got True",
+        ),
+        (
+            {"batch_size": 0},
+            "batch_size must be an integer >= 1, or None (full batch), got 0",
+        ),
+        (
+            {"snapshot_every": -1},
+            "snapshot_every must be an integer >= 0, got -1",
+        ),
+        ({"lr": 0}, "lr must be a positive finite number, got 0"),
+        ({"lr": "1e-3"}, "lr must be a positive finite number, got '1e-3'"),
+        (
+            {"train_fraction": 1.5},
+            "train_fraction must be a fraction in (0, 1) (a float), got 1.5",
+        ),
+        (
+            {"train_fraction": 0.001},
+            "train_fraction=0.001 of n_samples=64 leaves 0 signals to train "
+            "and 64 to validate; expected at least one of each (a larger "
+            "n_samples, or a fraction nearer 0.5)",
+        ),
+        ({"skips": 1}, "skips must be True or False, got 1"),
+        (
+            {"activation": None},
+            "activation must be a name such as 'relu', got None",
+        ),
+    ],
+)
+def test_a_bad_setting_is_refused_naming_it(setting, message):
+    with pytest.raises(ValueError) as caught:
+        part2.autoencoder_config(
+            2, 0.1, seed=0, **{"n_samples": 64, **setting}
+        )
+    assert str(caught.value) == message
+    assert "n_train" not in message

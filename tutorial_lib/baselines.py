@@ -293,10 +293,21 @@ def two_tone_oracle(
         raise ValueError(
             f"x must be finite, got {bad} NaN or infinite value(s)"
         )
-    low, high = freq_range
-    if not 0 <= low < high or grid < 2:
+    grid = integer("grid", grid, minimum=2)
+    iterations = integer("iterations", iterations, minimum=0)
+    pair = isinstance(freq_range, (tuple, list)) and len(freq_range) == 2
+    low, high = (
+        (
+            finite_number(f"freq_range[{i}]", f)
+            for i, f in enumerate(freq_range)
+        )
+        if pair
+        else (None, None)
+    )
+    if not pair or not 0 <= low < high:
         raise ValueError(
-            f"need 0 <= low < high and grid >= 2, got freq_range={freq_range}, grid={grid}"
+            "freq_range must be (low, high) with 0 <= low < high, "
+            f"got {freq_range!r}"
         )
     lattice = np.linspace(low, high, grid)
     sines, cosines = (

@@ -11,7 +11,9 @@ chapter's run back instead of training it again.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import json
 import warnings
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -64,11 +66,44 @@ class PostRNNConfig:
     version: int = VERSION
 
     def __post_init__(self) -> None:
-        n_sequences = positive_int("n_sequences", self.n_sequences)
+        """Check every field, naming it; NumPy numbers (here and in ``fit``
+        and ``model``) become Python's, so that the cache key is JSON."""
+        n_sequences = _n_sequences("n_sequences", self.n_sequences)
         object.__setattr__(self, "n_sequences", n_sequences)
         object.__setattr__(
             self, "seed", non_negative_int("seed", self.seed)
         )
+        object.__setattr__(
+            self, "version", positive_int("version", self.version)
+        )
+        if not isinstance(self.fit, FitConfig):
+            raise ValueError(
+                "fit must be a tutorial_lib.training.FitConfig, "
+                f"got {type(self.fit).__name__} {self.fit!r}"
+            )
+        numpy = {
+            f.name: _plain(getattr(self.fit, f.name))
+            for f in dataclasses.fields(self.fit)
+            if isinstance(getattr(self.fit, f.name), np.generic)
+        }
+        if numpy:
+            object.__setattr__(
+                self, "fit", dataclasses.replace(self.fit, **numpy)
+            )
+        if not isinstance(self.model, dict):
+            raise ValueError(
+                "model must be a dict of SequenceDenoiser's arguments, "
+                f"got {type(self.model).__name__} {self.model!r}"
+            )
+        model = {k: _plain(v) for k, v in self.model.items()}
+        try:
+            json.dumps(model)
+        except (TypeError, ValueError) as err:
+            raise ValueError(
+                f"model must hold JSON settings (names mapped to numbers, "
+                f"strings, booleans), got {self.model!r} ({err})"
+            ) from err
+        object.__setattr__(self, "model", model)
 
     def build(self, *, quiet: bool = False) -> SequenceDenoiser:
         """The untrained model (initialised from torch's current seed).
@@ -98,6 +133,23 @@ class PostRNNConfig:
             "fit": fit_settings(self.fit),
             "version": self.version,
         }
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy number as Python's (``np.int64(3)`` -> ``3``); else ``value``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _n_sequences(name: str, value: Any) -> int:
+    """``value`` as an int, if it is an integer >= 2: :func:`post_data`
+    keeps 80 % to train and the rest to test, one of each at least."""
+    count = positive_int(name, value)
+    if count < 2:
+        raise ValueError(
+            f"{name} must be at least 2 (80 % of them train, the rest test), "
+            f"got {value!r}"
+        )
+    return count
 
 
 def post_config(
@@ -138,7 +190,14 @@ def post_config(
 
 def post_data(n_sequences: int, seed: int) -> tuple[Pairs, Pairs]:
     """The post's data: ``n_sequences`` noisy sines of length 100, first 80 %
-    to train."""
+    to train.
+
+    Raises:
+        ValueError: ``n_sequences`` is not an integer >= 2 or ``seed`` not
+            one >= 0, naming it.
+    """
+    n_sequences = _n_sequences("n_sequences", n_sequences)
+    seed = non_negative_int("seed", seed)
     return split(
         sine_dataset(n_sequences, 100, seed=seed),
         n_train=int(0.8 * n_sequences),

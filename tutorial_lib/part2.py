@@ -24,6 +24,7 @@ import torch
 from tutorial_lib.cache import run_stacks
 from tutorial_lib.checks import (
     finite_number,
+    integer,
     non_negative_int,
     positive_int,
 )
@@ -79,6 +80,9 @@ class AutoencoderConfig:
     version: int = VERSION
 
     def __post_init__(self) -> None:
+        """Check every field, naming it; NumPy numbers become Python's
+        (so that the cache key is JSON), Python numbers stay as given (so
+        that the keys of the book's runs never change)."""
         alpha = finite_number("noise level alpha", self.alpha)
         if not 0.0 <= alpha <= 1.0:
             raise ValueError(
@@ -95,6 +99,68 @@ class AutoencoderConfig:
                 f"'noisy' (train to reproduce the noisy input), "
                 f"got {self.target!r}"
             )
+        self._check_settings()
+
+    def _check_settings(self) -> None:
+        """The fields besides the identity's (see :meth:`__post_init__`)."""
+        for name in (
+            "n_samples",
+            "length",
+            "channels",
+            "kernel_size",
+            "epochs",
+            "keep",
+            "version",
+        ):
+            self._set(name, positive_int(name, getattr(self, name)))
+        self._set(
+            "batch_size",
+            integer(
+                "batch_size", self.batch_size, minimum=1, none="full batch"
+            ),
+        )
+        self._set(
+            "snapshot_every",
+            integer("snapshot_every", self.snapshot_every, minimum=0),
+        )
+        self._set(
+            "lr",
+            _plain(self.lr, finite_number("lr", self.lr, positive=True)),
+        )
+        fraction = self.train_fraction
+        if not (
+            isinstance(fraction, (float, np.floating)) and 0 < fraction < 1
+        ):
+            raise ValueError(
+                "train_fraction must be a fraction in (0, 1) (a float), "
+                f"got {fraction!r}"
+            )
+        self._set("train_fraction", _plain(fraction, float(fraction)))
+        count = int(round(self.n_samples * self.train_fraction))
+        if not 0 < count < self.n_samples:
+            raise ValueError(
+                f"train_fraction={self.train_fraction!r} of "
+                f"n_samples={self.n_samples} leaves {count} signals to train "
+                f"and {self.n_samples - count} to validate; expected at least "
+                "one of each (a larger n_samples, or a fraction nearer 0.5)"
+            )
+        if not isinstance(self.skips, (bool, np.bool_)):
+            raise ValueError(
+                f"skips must be True or False, got {self.skips!r}"
+            )
+        self._set("skips", bool(self.skips))
+        if not isinstance(self.activation, str):
+            raise ValueError(
+                "activation must be a name such as 'relu', "
+                f"got {self.activation!r}"
+            )
+        if self.norm is not None and not isinstance(self.norm, str):
+            raise ValueError(
+                f"norm must be None or a name, got {self.norm!r}"
+            )
+
+    def _set(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
 
     def key(self) -> dict[str, Any]:
         """The cache key's configuration: every field; ``skips`` only when
@@ -129,6 +195,12 @@ class AutoencoderConfig:
             norm=self.norm,
             skips=self.skips,
         )
+
+
+def _plain(given: Any, checked: float) -> int | float:
+    """``given`` itself when it is a Python int or float (a key keeps its
+    JSON: ``1`` stays ``1``), else the checked float (a NumPy number)."""
+    return given if type(given) in (int, float) else checked
 
 
 DEFAULTS: dict[str, Any] = {
