@@ -140,3 +140,10 @@ def test_a_chapter_being_executed_elsewhere_is_not_started_twice(
     run.record("a/b", 1.0)
     # this process starting the chapter again is fine
     runtime.start(device="cpu", profile="smoke", chapter="ch1")
+
+
+def test_a_device_that_cannot_run_a_model_is_refused():
+    with pytest.raises(
+        ValueError, match="device 'meta' cannot train or run a model here"
+    ):
+        runtime.choose_device("meta")

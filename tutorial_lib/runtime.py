@@ -67,6 +67,11 @@ def choose_device(
         raise ValueError(
             f"unknown device {device!r}; expected 'auto', 'cpu', 'cuda' or 'mps'"
         ) from err
+    if chosen.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(
+            f"device {device!r} cannot train or run a model here; expected "
+            "'auto', 'cpu', 'cuda' or 'mps'"
+        )
     if chosen.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(
             f"device {device!r} was asked for, but CUDA is not available here; use 'auto' or 'cpu'"
