@@ -89,7 +89,7 @@ takehome: chromium
 
 # Notebooks train afresh under test: saved runs (tutorial_lib.cache) go to a new folder.
 # tests/test_site.py builds the site in a copy of the tree and reads every page
-# in Debian's chromium, installed here when it is missing (CI runs as root).
+# in Debian's chromium, installed here when it is missing (as root, or through sudo).
 # --dist loadfile keeps each test file on one worker, so the site is built once.
 test: $(STAMP) chromium poppler-utils
 	TUTORIAL_PROFILE=smoke TUTORIAL_ARTIFACTS_DIR="$$(mktemp -d)" PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --dist loadfile --nbmake --nbmake-timeout=600 -m "not slow" tests notebooks book
@@ -138,17 +138,29 @@ test-latest:
 	@$(call no-cuda,.venv-latest/bin)
 	$(call SMOKE_TESTS,.venv-latest)
 
-# External links of every page (Sphinx's linkcheck builder), on the smoke
-# profile's execution cache: the links are in the prose and code, not in the
-# sizes. Needs the internet: offline, every external link is reported broken.
-# The report is _build/html/output.txt.
+# External links of every page (Sphinx's linkcheck builder). It needs no
+# executed chapter (the links are in the prose and the code), so it runs on a
+# fresh clone: the generated pages are written from the smoke records there
+# are (none: --missing-ok), and the build reads the chapters with execution
+# off (bookbuild linkcheck-config), in a folder of its own. Its warnings (an
+# unexecuted chapter's glued values) are not link problems: no
+# --warningiserror. bookbuild/linkcheck.py then reads Sphinx's report and
+# says which it is: every link answers (exit 0), a link is broken (1), or
+# the check could not run (2: no report, a failed build, or no link reached,
+# as offline); $(LINKCHECK)/report.md says it in words, $$GITHUB_OUTPUT gets
+# status=ok|broken|not-run for the weekly workflow. Sphinx's own report is
+# $(LINKCHECK)/_build/html/output.txt.
+LINKCHECK := _build/linkcheck
+LINKCHECK_BUILD = $(BUILD_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . --builder linkcheck \
+	--config $(LINKCHECK)/_config.yml --path-output $(LINKCHECK) --keep-going
 linkcheck: PROFILE = smoke
 linkcheck: $(STAMP)
-	@mkdir -p _build/.jupyter_cache-$(PROFILE)
-	@ln -sfn .jupyter_cache-$(PROFILE) _build/.jupyter_cache
-	$(GATHER)
+	$(GATHER) --missing-ok
 	$(PAGES)
-	$(JB) --builder linkcheck
+	rm -f $(LINKCHECK)/build-status $(LINKCHECK)/report.md $(LINKCHECK)/_build/html/output.*
+	$(BIN)/python -m bookbuild linkcheck-config --out $(LINKCHECK)/_config.yml
+	$(LINKCHECK_BUILD); echo $$? > $(LINKCHECK)/build-status
+	$(BIN)/python -m bookbuild linkcheck --dir $(LINKCHECK)
 
 # Rewrite every notebook's first cell (the install cell) from _config.yml's
 # repository address; tests/test_notebooks.py checks them against it.
@@ -161,20 +173,22 @@ format: $(STAMP)
 install-cells:
 	$(PYTHON) tests/install_cell.py --write
 
+# System packages: apt-get as root; as another user through sudo when sudo
+# may run it without a password (GitHub's runners: the `runner` user);
+# otherwise the command to run is printed (the tests that need the package
+# then fail under CI=true and are skipped elsewhere).
+apt-install = if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	else echo "$(1) is missing: sudo apt-get install $(1) ($(2))" >&2; exit 0; fi; \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(1) >/dev/null
+
 chromium:
-	@command -v chromium >/dev/null || { \
-		if [ "$$(id -u)" = 0 ]; then \
-			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
-		else echo "chromium is missing: sudo apt-get install chromium (the site test needs it)" >&2; fi; }
+	@command -v chromium >/dev/null || { $(call apt-install,chromium,the site test reads the site with it); }
 
 # The site test reads the PDF with poppler's tools (pdfinfo, pdftoppm, pdftotext, pdfimages).
 poppler-utils:
-	@command -v pdftoppm >/dev/null || { \
-		if [ "$$(id -u)" = 0 ]; then \
-			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null; \
-		else echo "poppler-utils is missing: sudo apt-get install poppler-utils (the site test reads the PDF with it)" >&2; fi; }
+	@command -v pdftoppm >/dev/null || { $(call apt-install,poppler-utils,the site test reads the PDF with it); }
 
 clean-cache:
 	rm -rf _build/.jupyter_cache _build/.jupyter_cache-* _build/artifacts _build/records

@@ -9,6 +9,8 @@ repository's root::
 
 * :mod:`bookbuild.gather`: the chapters' records into ``_build/results.json``
 * :mod:`bookbuild.pages`: the generated pages (``_build/generated/*.md``)
+* :mod:`bookbuild.linkcheck`: ``make linkcheck``'s configuration (execution
+  off) and the verdict on Sphinx's link report (broken, or could not run)
 * :mod:`bookbuild.errors`: the error raised on unusable input (the command
   line turns it into a message and a non-zero exit)
 * :mod:`bookbuild.report`, :mod:`bookbuild.leaderboard`,

@@ -1,4 +1,4 @@
-"""Command line of the book's build: ``python -m bookbuild {gather,pages} ...``.
+"""Command line of the book's build: ``python -m bookbuild {gather,pages,linkcheck-config,linkcheck} ...``.
 
 Run from the repository's root (the Makefile does); see :mod:`bookbuild`.
 """
@@ -9,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from bookbuild import linkcheck
 from bookbuild.errors import BuildInputError
 from bookbuild.gather import (
     gather,
@@ -93,6 +94,23 @@ def parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=root / "_build" / "generated"
     )
     p.add_argument("--benchmarks", type=Path, default=root / "benchmarks")
+    c = sub.add_parser(
+        "linkcheck-config",
+        help="write _config.yml with execution off for the linkcheck build",
+    )
+    c.add_argument("--config", type=Path, default=root / "_config.yml")
+    c.add_argument("--out", required=True, type=Path)
+    k = sub.add_parser(
+        "linkcheck",
+        help="read the linkcheck build's report: exit 0 (links answer), "
+        "1 (a link is broken) or 2 (the check could not run)",
+    )
+    k.add_argument(
+        "--dir",
+        required=True,
+        type=Path,
+        help="the linkcheck build's --path-output folder",
+    )
     return main_parser
 
 
@@ -198,11 +216,29 @@ def run_pages(args: argparse.Namespace) -> None:
     )
 
 
+def run_linkcheck_config(args: argparse.Namespace) -> None:
+    """``linkcheck-config``: ``args.config`` with execution off -> ``args.out``."""
+    check_out(args.out, "--out", folder=False)
+    print(f"{linkcheck.write_config(args.config, args.out)}: execution off")
+
+
+def run_linkcheck(args: argparse.Namespace) -> None:
+    """``linkcheck``: the verdict on the report in ``args.dir``, as the exit code."""
+    code = linkcheck.main(args.dir)
+    if code:
+        raise SystemExit(code)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse ``argv`` (default: ``sys.argv[1:]``) and run the subcommand."""
     args = parser().parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        {"gather": run_gather, "pages": run_pages}[args.command](args)
+        {
+            "gather": run_gather,
+            "pages": run_pages,
+            "linkcheck-config": run_linkcheck_config,
+            "linkcheck": run_linkcheck,
+        }[args.command](args)
     except BuildInputError as err:
         raise SystemExit(f"error: {err}") from err
 
