@@ -143,7 +143,8 @@ def test_a_chapter_being_executed_elsewhere_is_not_started_twice(
 
 
 def test_a_device_that_cannot_run_a_model_is_refused():
-    with pytest.raises(
-        ValueError, match="device 'meta' cannot train or run a model here"
-    ):
+    with pytest.raises(ValueError) as caught:
         runtime.choose_device("meta")
+    assert str(caught.value) == (
+        "device must be 'auto', 'cpu', 'cuda' or 'mps', got 'meta'"
+    )

@@ -69,8 +69,7 @@ def choose_device(
         ) from err
     if chosen.type not in ("cpu", "cuda", "mps"):
         raise ValueError(
-            f"device {device!r} cannot train or run a model here; expected "
-            "'auto', 'cpu', 'cuda' or 'mps'"
+            f"device must be 'auto', 'cpu', 'cuda' or 'mps', got {device!r}"
         )
     if chosen.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(
