@@ -53,8 +53,9 @@ book: $(STAMP)
 # files changed, and every chapter comes from the execution cache. gather reads
 # only the chapters _toc.yml lists (see bookbuild/gather.py).
 # The build is where claims are strict: TUTORIAL_STRICT_CLAIMS=1 makes a claim
-# that fails at full size stop its chapter (a reader's run only prints it).
-BUILD_ENV = TUTORIAL_PROFILE=$(PROFILE) TUTORIAL_SEED=$(SEED) TUTORIAL_STRICT_CLAIMS=1
+# that fails at full size stop its chapter (a reader's run only prints it);
+# TQDM_DISABLE=1 keeps progress bars (a frozen first frame there) off the pages.
+BUILD_ENV = TUTORIAL_PROFILE=$(PROFILE) TUTORIAL_SEED=$(SEED) TUTORIAL_STRICT_CLAIMS=1 TQDM_DISABLE=1
 JB = $(BUILD_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . --keep-going --warningiserror
 GATHER = $(BUILD_ENV) $(BIN)/python -m bookbuild gather --profile $(PROFILE) --out _build/results.json
 PAGES = $(BUILD_ENV) $(BIN)/python -m bookbuild pages --profile $(PROFILE) --results _build/results.json

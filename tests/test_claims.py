@@ -163,12 +163,12 @@ def stored_claims(folder):
     }
 
 
-def test_run_claim_records_the_claim_and_returns_it(results_dir, capsys):
+def test_run_claim_records_the_claim_and_prints_it(results_dir, capsys):
     run = runtime.start(device="cpu", profile="smoke", chapter="ch1")
-    claim = run.claim(
+    returned = run.claim(
         "a is below b", np.bool_(True), values={"a": 1, "b": 2.5}
     )
-    assert claim == claims.Claim("a is below b", True, {"a": 1.0, "b": 2.5})
+    assert returned is None  # a cell may end with it: no repr on the page
     files = stored_claims(results_dir / "smoke" / "ch1")
     assert list(files) == [records.claim_file_name("a is below b")]
     stored = files[records.claim_file_name("a is below b")]
@@ -249,8 +249,7 @@ def test_outside_the_book_build_a_false_claim_is_printed_not_raised(
     monkeypatch.delenv("TUTORIAL_STRICT_CLAIMS", raising=False)
     run = runtime.start(device="cpu", profile="full", chapter="ch1")
     assert not run.strict
-    claim = run.claim("a is below b", False, values={"a": 3.0, "b": 2.0})
-    assert claim.held is False
+    run.claim("a is below b", False, values={"a": 3.0, "b": 2.0})
     line = capsys.readouterr().out.splitlines()[-1]
     assert line.startswith("claim FAILED on this run (the book's build")
     assert line.endswith("a is below b (a=3, b=2)")

@@ -18,7 +18,7 @@ def test_record_writes_one_file_named_after_the_id(tmp_path, capsys):
         seconds=1.5,
         directory=tmp_path,
     )
-    assert "part1/rnn/test_l1 = 0.05" in capsys.readouterr().out
+    assert capsys.readouterr().out == ""  # quiet: the page shows its own
     (path,) = tmp_path.iterdir()
     assert path.name == "part1+rnn+test_l1.json"
     entry = json.loads(path.read_text())
@@ -261,6 +261,6 @@ def test_a_chapter_named_with_its_suffix_is_refused(results_dir):
 
 def test_a_record_stores_its_chapter(results_dir):
     run = runtime.start(device="cpu", profile="smoke", chapter="ch1")
-    assert run.record("a/b", 1.0)["chapter"] == "ch1"
+    assert run.record("a/b", 1.0) is None  # a cell may end with it
     stored = json.loads((results_dir / "ch1" / "a+b.json").read_text())
     assert stored["chapter"] == "ch1"

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from tutorial_lib import data
+from tutorial_lib import data, training
 from tutorial_lib.losses import loss_function, masked_l1
 from tutorial_lib.models import ConvAutoencoder, SequenceDenoiser
 from tutorial_lib.training import (
@@ -709,3 +709,18 @@ def test_fit_and_predict_refuse_the_meta_device():
         assert str(caught.value) == (
             "device must be 'auto', 'cpu', 'cuda' or 'mps', got 'meta'"
         )
+
+
+def test_progress_bars_stay_off_the_book_build_pages(monkeypatch):
+    # The Makefile's build sets TQDM_DISABLE=1: an executed page would keep
+    # only a bar's first frame. A reader's notebook shows the bar.
+    shown = FitConfig(epochs=3, lr=1e-3)
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    assert not training.progress_bar(3, "model", shown).disable
+    assert training.progress_bar(
+        3, "model", FitConfig(epochs=3, lr=1e-3, progress=False)
+    ).disable
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+    assert training.progress_bar(3, "model", shown).disable
+    monkeypatch.setenv("TQDM_DISABLE", "0")
+    assert not training.progress_bar(3, "model", shown).disable

@@ -240,7 +240,7 @@ def _save(
             stacklevel=4,
         )
         return result
-    print(f"{name}: computed in {seconds:.1f} s and saved ({path.name})")
+    print(f"{name}: computed in {seconds:.1f} s and saved")
     return result
 
 
@@ -334,7 +334,7 @@ def run_jobs(
         result, seconds = _timed(jobs[i][2])
         name, config, _ = jobs[i]
         results[i] = _save(name, config, result, paths[i], seconds)
-    _report(jobs, paths, missing)
+    _report(jobs, missing)
     return [results[i] for i in range(len(jobs))]
 
 
@@ -374,7 +374,7 @@ def run_stacks(
             )
     jobs = [(name, c, None) for c in configs]
     missing = [i for m in groups.values() for i in m]
-    _report(jobs, paths, missing)
+    _report(jobs, missing)
     return [results[i] for i in range(len(configs))]
 
 
@@ -420,11 +420,11 @@ def _labels(jobs: list, missing: list[int]) -> list[str]:
     ]
 
 
-def _report(jobs: list, paths: list[Path], missing: list[int]) -> None:
+def _report(jobs: list, missing: list[int]) -> None:
     """The closing line: what was reused and trained (one job: its reuse)."""
     if len(jobs) == 1:
         if not missing:
-            print(f"{jobs[0][0]}: reusing the saved run ({paths[0].name})")
+            print(f"{jobs[0][0]}: reusing the saved run")
         return
     print(
         f"{len(jobs)} runs: {len(jobs) - len(missing)} reused"

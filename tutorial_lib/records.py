@@ -192,8 +192,8 @@ def record(
     directory: Path,
     chapter: str | None = None,
 ) -> dict:
-    """Save one headline number in ``directory`` and print it beside the
-    write-up's value.
+    """Save one headline number in ``directory`` (silently: the chapter
+    shows its numbers its own way, the report lists them all).
 
     Args:
         id: stable, slash-separated, e.g. ``"part1/rnn/test_l1"``.
@@ -231,8 +231,6 @@ def record(
     }
     path = Path(directory) / record_file_name(id)
     write_text_atomically(path, json.dumps(entry, indent=1))
-    beside = "" if reference is None else f"  (write-up: {reference:.4g})"
-    print(f"recorded {id} = {value:.4g}{beside}")
     return entry
 
 

@@ -170,8 +170,9 @@ class Run:
         reference: float | None = None,
         *,
         seconds: float | None = None,
-    ) -> dict:
-        """Save a headline number (see :func:`tutorial_lib.records.record`).
+    ) -> None:
+        """Save a headline number (see :func:`tutorial_lib.records.record`);
+        nothing is shown (a cell may end with it).
 
         ``seconds`` is what producing the number cost (a training time, say);
         it defaults to the time since :func:`start`.
@@ -187,7 +188,7 @@ class Run:
             )
         now = check_record(id, value, reference)
         self._check_repeat(id, now)
-        entry = _record(
+        _record(
             id,
             value,
             reference,
@@ -197,11 +198,10 @@ class Run:
             directory=self.records_folder,
         )
         self.recorded[id] = now
-        return entry
 
     def claim(
         self, statement: str, holds, *, values: Mapping[str, float]
-    ) -> claims.Claim:
+    ) -> None:
         """Check a claim at this run's profile and record it for the report.
 
         The chapter's sentence and the numbers it rests on, as in
@@ -219,8 +219,8 @@ class Run:
         the build lists every recorded claim on the report page. The same
         words checked twice in one run keep the later outcome.
 
-        Returns:
-            The :class:`~tutorial_lib.claims.Claim`, also printed as one line.
+        The claim is printed as one line and nothing is returned, so a
+        cell may end with it.
 
         Raises:
             ClaimFailed: a claim that does not hold, at ``full`` in the
@@ -246,7 +246,7 @@ class Run:
             chapter=self.chapter,
             directory=self.records_folder,
         )
-        return claims.enforce(claim, self.profile, strict=self.strict)
+        claims.enforce(claim, self.profile, strict=self.strict)
 
     def _check_repeat(
         self, id: str, now: tuple[float, float | None]

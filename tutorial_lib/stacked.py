@@ -31,11 +31,10 @@ import numpy as np
 import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
-from tqdm.auto import tqdm
 
 from tutorial_lib.losses import loss_function
 from tutorial_lib.runtime import choose_device
-from tutorial_lib.training import FitConfig, History
+from tutorial_lib.training import FitConfig, History, progress_bar
 
 EVAL_ROWS = 512
 """Evaluation and prediction run this many rows of every model at a time."""
@@ -260,12 +259,10 @@ def _train(stack, x, y, configs, evals, probes) -> list[History]:
     histories = [History(device=x.device.type) for _ in range(n_models)]
     snapshots: list[torch.Tensor] = []
     started = time.perf_counter()
-    bar = tqdm(
-        total=config.epochs,
-        desc=f"{n_models} x {type(stack.models[0]).__name__}",
-        unit="epoch",
-        disable=not config.progress,
-        mininterval=0.5,
+    bar = progress_bar(
+        config.epochs,
+        f"{n_models} x {type(stack.models[0]).__name__}",
+        config,
     )
 
     try:

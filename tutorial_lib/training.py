@@ -16,6 +16,7 @@ every step (about 1 GB for one run of the 2018 post).
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
@@ -661,6 +662,20 @@ def _finish(
     return history
 
 
+def progress_bar(epochs: int, label: str, config: FitConfig) -> tqdm:
+    """A bar over the epochs, shown when ``config.progress`` and not in the
+    book's build: the Makefile sets tqdm's ``TQDM_DISABLE=1`` there, since a
+    built page would keep only the bar's first frame."""
+    quiet = os.environ.get("TQDM_DISABLE", "").strip() not in ("", "0")
+    return tqdm(
+        total=epochs,
+        desc=label,
+        unit="epoch",
+        disable=quiet or not config.progress,
+        mininterval=0.5,
+    )
+
+
 def fit(
     model: nn.Module,
     inputs,
@@ -714,12 +729,8 @@ def fit(
     chunk = config.cpu_chunk if device.type == "cpu" else None
     history, snapshots, losses = History(device=device.type), [], []
     finite_outputs = []  # per step: was the model's output finite
-    bar = tqdm(
-        total=config.epochs,
-        desc=f"{type(model).__name__} on {device.type}",
-        unit="epoch",
-        disable=not config.progress,
-        mininterval=0.5,
+    bar = progress_bar(
+        config.epochs, f"{type(model).__name__} on {device.type}", config
     )
     started = time.perf_counter()
     model.train()
