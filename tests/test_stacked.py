@@ -216,6 +216,26 @@ def test_a_failing_group_keeps_the_groups_finished_before_it(tmp_path):
     assert results == [0, 10, 0, 10]
 
 
+def test_a_grid_says_one_line_a_group_and_names_no_file(tmp_path, capsys):
+    configs_ = [{"g": g, "i": i} for g in ("a", "b") for i in range(2)]
+    cache.run_stacks(
+        "s",
+        configs_,
+        lambda group: [c["i"] for c in group],
+        group=lambda c: c["g"],
+        directory=tmp_path,
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0].split(" in ")[0] for line in lines] == [
+        "training 2 run(s) together",
+        "  trained",
+        "training 2 run(s) together",
+        "  trained",
+        "4 runs",
+    ]
+    assert not any(".pt" in line or str(tmp_path) in line for line in lines)
+
+
 def test_a_chapter_run_as_a_plain_script_trains_once(tmp_path):
     # no `if __name__ == "__main__"` guard: nothing may start it again
     script = tmp_path / "chapter.py"

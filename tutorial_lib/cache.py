@@ -222,9 +222,10 @@ def _save(
     config: Mapping[str, Any],
     result: T,
     path: Path,
-    seconds: float,
+    seconds: float | None,
 ) -> T:
-    """Save ``result`` (computed in ``seconds``) to ``path`` and return it."""
+    """Save ``result`` (computed in ``seconds``) to ``path`` and return it;
+    say so unless ``seconds`` is None (a group's runs: one line for all)."""
     if interrupted_histories(result):
         raise KeyboardInterrupt(
             f"{name}: training was interrupted, so the run was not saved ({path.name})"
@@ -240,7 +241,8 @@ def _save(
             stacklevel=4,
         )
         return result
-    print(f"{name}: computed in {seconds:.1f} s and saved")
+    if seconds is not None:
+        print(f"{name}: computed in {seconds:.1f} s and saved")
     return result
 
 
@@ -369,9 +371,12 @@ def run_stacks(
             )
         found, seconds = _timed(compute, [configs[i] for i in members])
         for i, result in zip(members, found, strict=True):
-            results[i] = _save(
-                name, configs[i], result, paths[i], seconds / len(members)
-            )
+            results[i] = _save(name, configs[i], result, paths[i], None)
+        print(
+            f"  trained in {seconds:.0f} s and saved"
+            if len(configs) > 1
+            else f"{name}: computed in {seconds:.1f} s and saved"
+        )
     jobs = [(name, c, None) for c in configs]
     missing = [i for m in groups.values() for i in m]
     _report(jobs, missing)
