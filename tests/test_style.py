@@ -6,6 +6,8 @@ formatter accepts is what a page shows without sideways scrolling.
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -48,3 +50,34 @@ def test_ruff_sees_the_notebooks():
     listed = ruff("check", "--show-files").stdout
     assert "part1_02_vanilla_rnn.ipynb" in listed
     assert "tutorial_lib/training.py" in listed
+
+
+def _code_lines(path: Path) -> list[str]:
+    """The lines of a module, or of a notebook's code cells."""
+    if path.suffix == ".py":
+        return path.read_text().splitlines()
+    cells = json.loads(path.read_text())["cells"]
+    return [
+        line
+        for cell in cells
+        if cell["cell_type"] == "code"
+        for line in "".join(cell["source"]).splitlines()
+    ]
+
+
+def test_no_comment_trails_a_closing_bracket():
+    # A comment after code makes the formatter wrap the code around it
+    # (`x = f(\n    a\n)  # comment`); the reader's code keeps comments on
+    # their own line above it.
+    pattern = re.compile(r"^\s*[)\]}][^#\"']*#")
+    found = [
+        f"{path.relative_to(ROOT)}: {line.strip()}"
+        for path in [
+            *sorted((ROOT / "tutorial_lib").glob("*.py")),
+            *sorted((ROOT / "notebooks").glob("*.ipynb")),
+            *sorted((ROOT / "book").glob("*.ipynb")),
+        ]
+        for line in _code_lines(path)
+        if pattern.match(line)
+    ]
+    assert found == [], "move these comments above their statement"

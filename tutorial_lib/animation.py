@@ -308,9 +308,8 @@ def _cell(i: int, columns: int) -> str:
 def video_html(video: bytes, width: int, height: int) -> str:
     """An HTML ``<video>`` that plays the MP4 ``video`` embedded in the page."""
     limit_mb = mpl.rcParams["animation.embed_limit"]
-    if (
-        len(video) * 4 / 3 > limit_mb * 1024 * 1024
-    ):  # base64 makes it 4/3 larger
+    # base64 makes it 4/3 larger
+    if len(video) * 4 / 3 > limit_mb * 1024 * 1024:
         raise VideoError(
             f"the video is {len(video) / 1e6:.1f} MB, over "
             f"rcParams['animation.embed_limit'] = {limit_mb} MB"
@@ -422,9 +421,8 @@ def animate_snapshots(
                 reason = _fallback(str(err))
         return _player(fig, update, count, fps, reason)
     finally:
-        plt.close(
-            fig
-        )  # otherwise the notebook also shows the last frame as a still
+        # otherwise the notebook also shows the last frame as a still
+        plt.close(fig)
 
 
 def _panel_video(

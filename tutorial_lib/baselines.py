@@ -61,9 +61,8 @@ def _period(period) -> float:
 
 
 def _window(window: int, length: int, *, odd: bool = False) -> int:
-    integer(
-        "window", window, minimum=1, maximum=length
-    )  # at most the sequence length
+    # at most the sequence length
+    integer("window", window, minimum=1, maximum=length)
     if odd and window % 2 == 0:
         raise ValueError(
             f"window must be odd for a centred filter, got {window}"
@@ -196,9 +195,8 @@ def choose_parameter(
                 "output: drop it from candidates"
             )
         if fit_gain:
-            with np.errstate(
-                invalid="ignore", divide="ignore"
-            ):  # checked below
+            # checked below
+            with np.errstate(invalid="ignore", divide="ignore"):
                 gains[value] = float(np.sum(out * y) / np.sum(out * out))
         scores[value] = LOSS_FNS[loss](gains[value] * out, y)
         if not np.isfinite(scores[value]):
@@ -220,14 +218,14 @@ def offset_oracle(
     x = _as_batch(noisy)
     non_negative_int("max_offset", max_offset)
     period = _period(period)
+    # templates: (K, T)
     templates = sine(
         np.arange(x.shape[1])[None, :] + np.arange(max_offset + 1)[:, None],
         period,
-    )  # (K, T)
+    )
     # ||x - c||^2 = ||x||^2 - 2 x.c + ||c||^2; the first term is the same for every k
-    cost = (templates**2).sum(axis=1)[
-        None, :
-    ] - 2 * x @ templates.T  # (n, K)
+    # cost: (n, K)
+    cost = (templates**2).sum(axis=1)[None, :] - 2 * x @ templates.T
     return templates[cost.argmin(axis=1)]
 
 
@@ -236,10 +234,11 @@ def lsq_sine(noisy, period: float = 60.0) -> np.ndarray:
     x = _as_batch(noisy)
     period = _period(period)
     t = np.arange(x.shape[1])
+    # basis: (T, 2)
     basis = np.stack(
         [np.sin(2 * np.pi * t / period), np.cos(2 * np.pi * t / period)],
         axis=1,
-    )  # (T, 2)
+    )
     coef, *_ = np.linalg.lstsq(basis, x.T, rcond=None)  # (2, n)
     return (basis @ coef).T
 
@@ -310,19 +309,20 @@ def two_tone_oracle(
             f"got {freq_range!r}"
         )
     lattice = np.linspace(low, high, grid)
+    # sines, cosines: (G, T) each
     sines, cosines = (
         np.sin(lattice[:, None] * x),
         np.cos(2 * lattice[:, None] * x),
-    )  # (G, T)
+    )
+    # norms: (G, G)
     norms = (
         (sines**2).sum(1)[:, None]
         + (cosines**2).sum(1)[None, :]
         + 2 * sines @ cosines.T
-    )  # (G, G)
+    )
     f1, f2 = np.empty(len(y)), np.empty(len(y))
-    for start in range(
-        0, len(y), 256
-    ):  # chunks keep the (chunk, G, G) score table small
+    # chunks keep the (chunk, G, G) score table small
+    for start in range(0, len(y), 256):
         chunk = y[start : start + 256]
         dots = (chunk @ sines.T)[:, :, None] + (chunk @ cosines.T)[
             :, None, :
@@ -346,9 +346,8 @@ def two_tone_oracle(
     sse = (residual(gain, f1, f2) ** 2).sum(1)
     for _ in range(iterations):
         f, d1, d2 = _two_tone_parts(x, f1, f2)
-        jac = np.stack(
-            [f, gain[:, None] * d1, gain[:, None] * d2], axis=2
-        )  # (n, T, 3)
+        # jac: (n, T, 3)
+        jac = np.stack([f, gain[:, None] * d1, gain[:, None] * d2], axis=2)
         r = residual(gain, f1, f2)
         jtj = jac.transpose(0, 2, 1) @ jac + 1e-9 * np.eye(3)
         step = np.linalg.solve(

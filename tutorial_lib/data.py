@@ -96,9 +96,8 @@ def sine_dataset(
     """
     n, length = positive_int("n", n), positive_int("length", length)
     finite_number("period", period, positive=True)
-    finite_number(
-        "noise", noise, minimum=0.0
-    )  # the uniform noise's half-width
+    # the uniform noise's half-width
+    finite_number("noise", noise, minimum=0.0)
     max_offset = length if max_offset is None else max_offset
     if not is_integer(max_offset) or max_offset < 0:
         raise ValueError(

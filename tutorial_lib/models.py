@@ -157,11 +157,12 @@ class SequenceDenoiser(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         seq, flat = _as_sequence(x, self)
         states, _ = self.rnn(seq)  # (B, T, H * directions)
+        # out: (B, T, 1)
         out = (
             seq + self.head(states)
             if self.residual
             else self.act(self.head(states))
-        )  # (B, T, 1)
+        )
         return out.squeeze(-1) if flat else out
 
 
@@ -332,8 +333,9 @@ class PrototypeDenoiser(nn.Module):
             raise ValueError(
                 f"this model takes sequences of length {self.length}, got {seq.shape[1]}"
             )
+        # weights: (B, P)
         weights = torch.softmax(
             self.score(seq.squeeze(-1)) * self.log_scale.exp(), dim=-1
-        )  # (B, P)
+        )
         out = self.mix(weights).unsqueeze(-1)  # (B, T, 1)
         return out.squeeze(-1) if flat else out

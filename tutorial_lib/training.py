@@ -79,9 +79,8 @@ class FitConfig:
         integer("seed", self.seed, minimum=0)
         integer("cpu_chunk", self.cpu_chunk, minimum=1, none="never chunk")
         finite_number("lr", self.lr, positive=True)
-        loss_function(
-            self.loss
-        )  # raises for an unknown name, naming the known ones
+        # raises for an unknown name, naming the known ones
+        loss_function(self.loss)
         if self.schedule not in (None, "cosine"):
             raise ValueError(
                 f"schedule must be None or 'cosine', got {self.schedule!r}"
@@ -340,9 +339,8 @@ class _Data:
 
     x: torch.Tensor  # (n, time[, 1]) training inputs
     y: torch.Tensor  # targets shaped like x; NaN = missing
-    counted: (
-        torch.Tensor | None
-    )  # (n,) present targets per row on the CPU; None: all
+    # (n,) present targets per row on the CPU; None: all
+    counted: torch.Tensor | None
     eval_x: torch.Tensor | None = None
     eval_y: torch.Tensor | None = None
     eval_counted: torch.Tensor | None = None
@@ -470,9 +468,8 @@ def _forward_backward(
         return _backward_in_chunks(model, loss_fn, x, y, chunk)
     with _autocast(x.device, amp):
         pred = _check_output(model, model(x), x)
-    loss = loss_fn(
-        pred.float(), y
-    )  # the loss in float32, also under bfloat16 autocast
+    # the loss in float32, also under bfloat16 autocast
+    loss = loss_fn(pred.float(), y)
     loss.backward()
     return loss.detach(), torch.isfinite(pred).all()
 
@@ -555,9 +552,8 @@ def _evaluate_if_due(
     if data.eval_x is not None and _due(
         epoch, config.eval_every, config.epochs
     ):
-        masked = loss_function(
-            config.loss
-        )  # evaluation targets may be missing
+        # evaluation targets may be missing
+        masked = loss_function(config.loss)
         eval_loss = _eval_loss(model, masked, data, batch, amp)
         history.eval_epochs.append(epoch)
         history.eval_loss.append(eval_loss)
@@ -722,9 +718,8 @@ def fit(
     optimizer, scheduler = _adam(
         model, config, steps=config.epochs * -(-n // batch)
     )
-    generator = torch.Generator().manual_seed(
-        config.seed
-    )  # the mini-batch order
+    # the mini-batch order
+    generator = torch.Generator().manual_seed(config.seed)
     amp = config.amp and device.type == "cuda"
     chunk = config.cpu_chunk if device.type == "cpu" else None
     history, snapshots, losses = History(device=device.type), [], []
@@ -735,9 +730,8 @@ def fit(
     started = time.perf_counter()
     model.train()
     try:
-        _snapshot_if_due(
-            model, data, config, 0, history, snapshots
-        )  # untrained
+        # untrained
+        _snapshot_if_due(model, data, config, 0, history, snapshots)
         for epoch in range(1, config.epochs + 1):
             # 3) a new order of the rows every epoch (mini-batches only)
             order = (
