@@ -1,9 +1,10 @@
 """The leaderboard page: every method of the book on both tasks, from the records.
 
 :func:`leaderboard_markdown` turns the records the chapters wrote (the dicts of
-:func:`tutorial_lib.records.record`) into one Markdown table: what kind of
-method it is, its error, its error as a multiple of the best classical
-filter's on the same data, parameter count and training (or tuning) time.
+:func:`tutorial_lib.records.record`) into one Markdown table a task, one
+number a cell: what kind of method it is, its error, its error as a multiple
+of the best classical filter's on the same data, parameter count and
+training (or tuning) time.
 Nothing in the table is typed by hand; a method whose records are missing is
 listed under the table instead.
 
@@ -180,63 +181,101 @@ def _cells(
     return errors, ratios, (sum(seconds) if seconds else None)
 
 
-def _join(values: list, fmt) -> str:
-    return " / ".join("–" if v is None else fmt(v) for v in values)
+def _cell(value: float | None, fmt: str) -> str:
+    return "–" if value is None else format(value, fmt)
+
+
+def _table(task: str, index: dict, best: list, missing: list) -> list[str]:
+    """The task's rows as Markdown, one number a cell. Task 1: one table
+    (error, ratio to the best classical filter, parameters, time). Task 2:
+    the errors, a column a noise level, with parameters and time; then the
+    ratios in a table of their own, so that neither is wider than a page."""
+    rows, ratios = [], []
+    for row in (r for r in ROWS if r.task == task):
+        cells = _cells(row, index, best)
+        if cells is None:
+            missing.append(f"{row.method} (task {row.task.split(':')[0]})")
+            continue
+        errors, ratio, seconds = cells
+        params = (
+            index.get(row.params, {}).get("value") if row.params else None
+        )
+        start = [row.kind, row.method, *(_cell(e, ".3g") for e in errors)]
+        end = [
+            _cell(params, ",.0f"),
+            "–" if seconds is None else _number(seconds),
+        ]
+        shown = [_cell(r, ".1f") for r in ratio]
+        if task == TASK2:
+            rows.append(start + end)
+            ratios.append([row.kind, row.method, *shown])
+        else:
+            rows.append(start + shown + end)
+    if not rows:
+        return []
+    if task == TASK2:
+        levels = [f"alpha = {a}" for a in ALPHAS]
+        return [
+            *_markdown(
+                ["kind", "method", *levels, "parameters", "time (s)"], rows
+            ),
+            "",
+            "The same errors divided by the best classical filter's at each "
+            "noise level:",
+            "",
+            *_markdown(["kind", "method", *levels], ratios),
+        ]
+    head = ["kind", "method", "test L1", "x best classical"]
+    return _markdown([*head, "parameters", "time (s)"], rows)
+
+
+def _markdown(head: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown table: text columns first (two), numbers right-aligned."""
+    return [
+        "| " + " | ".join(head) + " |",
+        "| --- | --- |" + " ---: |" * (len(head) - 2),
+        *("| " + " | ".join(row) + " |" for row in rows),
+    ]
 
 
 def leaderboard_markdown(records: list[dict]) -> str:
-    """One Markdown table of every method x both tasks, from ``records``.
+    """One Markdown table a task, every method of the book, from ``records``.
 
-    Task 2's cells list the four noise levels alpha = 0.1 / 0.2 / 0.3 / 0.4;
-    "–" marks a level (or a parameter count) with no record.
+    One number a cell: task 2 has a column a noise level for the error and
+    for its ratio to the best classical filter; "–" marks a level (or a
+    parameter count) with no record.
 
     Raises:
         ValueError: a record that is not a dict with ``id`` and ``value``.
     """
     index = _index(records)
-    lines = [
-        "| task | kind | method | error | x best classical | parameters "
-        "| time (s) |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: |",
-    ]
-    missing = []
-    best = {task: best_classical(task, index) for task in (TASK1, TASK2)}
-    for row in ROWS:
-        cells = _cells(row, index, best[row.task])
-        if cells is None:
-            missing.append(f"{row.method} (task {row.task.split(':')[0]})")
-            continue
-        errors, ratios, seconds = cells
-        params = (
-            index.get(row.params, {}).get("value") if row.params else None
-        )
-        lines.append(
-            f"| {row.task} | {row.kind} | {row.method} | "
-            f"{_join(errors, lambda v: f'{v:.3g}')} | "
-            f"{_join(ratios, lambda v: f'{v:.1f}')} | "
-            f"{'–' if params is None else f'{params:,.0f}'} | "
-            f"{'–' if seconds is None else _number(seconds)} |"
-        )
-    profiles = sorted({e.get("profile", "?") for e in index.values()})
-    devices = sorted({e.get("device", "?") for e in index.values()})
-    notes = [
-        "",
-        "Task 2 errors are given at the noise levels alpha = "
-        f"{' / '.join(str(a) for a in ALPHAS)}. "
-        "Time is what producing the numbers cost when they were recorded: training "
-        "for a network (summed over noise levels), tuning for a filter, fitting for "
-        'a method of kind limit. "x best classical" divides each error by the '
-        "lowest error of a classical method on the same data and noise level "
-        f"(below 1.0: better than every classical method). Profile: {', '.join(profiles) or 'none'}; "
-        f"device: {', '.join(devices) or 'none'}.",
-    ]
-    if missing:
-        notes += [
-            "",
-            "Not recorded in this build: " + "; ".join(missing) + ".",
-        ]
-    if len(lines) == 2:
+    missing: list[str] = []
+    tables = {
+        task: _table(task, index, best_classical(task, index), missing)
+        for task in (TASK1, TASK2)
+    }
+    if not any(tables.values()):
         return (
             "No results have been recorded yet: build the chapters first.\n"
         )
-    return "\n".join(lines + notes) + "\n"
+    lines = []
+    for task, table in tables.items():
+        if table:
+            lines += [f"### Task {task}", "", *table, ""]
+    profiles = sorted({e.get("profile", "?") for e in index.values()})
+    devices = sorted({e.get("device", "?") for e in index.values()})
+    lines.append(
+        "Time is what producing the numbers cost when they were recorded: "
+        "training for a network (summed over noise levels), tuning for a "
+        'filter, fitting for a method of kind limit. "x best classical" '
+        "divides each error by the lowest error of a classical method on the "
+        "same data and noise level (below 1.0: better than every classical "
+        f"method). Profile: {', '.join(profiles) or 'none'}; "
+        f"device: {', '.join(devices) or 'none'}."
+    )
+    if missing:
+        lines += [
+            "",
+            "Not recorded in this build: " + "; ".join(missing) + ".",
+        ]
+    return "\n".join(lines) + "\n"

@@ -37,32 +37,42 @@ def test_every_recorded_method_appears_with_its_ratio_to_the_best_classical():
         rec("part2/model/d2/parameters", 12345),
     ]
     page = leaderboard_markdown(records)
-    lines = {
-        line.split("|")[3].strip(): line
-        for line in page.splitlines()
+    task1, task2 = page.split("### Task 2")
+    task2, ratios = task2.split("divided by the best classical")
+    # one number a cell: a method's row in each table, by its name
+    rows = {
+        (part, line.split("|")[2].strip()): line
+        for part, text in [(1, task1), (2, task2), (3, ratios)]
+        for line in text.splitlines()
         if line.startswith("| ")
     }
+    lines = {method for _, method in rows}
     # task 1: divided by the Wiener filter's 0.04, the lowest classical
-    assert (
+    assert rows[1, "best learned model (Beyond)"] == (
         "| network | best learned model (Beyond) | 0.006 | 0.1 | 51,456 | 30 |"
-        in lines["best learned model (Beyond)"]
     )
-    assert "| classical | Savitzky-Golay | 0.05 | 1.2 | – | 2 |" in page
-    assert (
-        "| limit | minimax offset matcher (exact) | 1e-08 | 0.0 |" in page
+    assert rows[1, "Savitzky-Golay"] == (
+        "| classical | Savitzky-Golay | 0.05 | 1.2 | – | 2 |"
+    )
+    assert rows[1, "minimax offset matcher (exact)"].startswith(
+        "| limit | minimax offset matcher (exact) | 1e-08 | 0.0 |"
     )
     # task 2: per level, the lowest classical (the low-pass at alpha 0.2)
-    ae = lines["autoencoder d=2 (the book's settings)"]
-    assert (
-        "0.01 / 0.01 / 0.01 / –" in ae
-        and "0.5 / 2.5 / 1.0 / –" in ae
-        and "12,345" in ae
-        and "| 30 |" in ae
+    ae = "autoencoder d=2 (the book's settings)"
+    assert rows[2, ae] == (
+        f"| network | {ae} | 0.01 | 0.01 | 0.01 | – | 12,345 | 30 |"
     )
-    assert (
-        "| two-tone oracle | 0.001 / 0.001 / 0.001 / 0.001 | 0.1 / 0.2 / 0.1 / – |"
-        in page
+    assert rows[3, ae] == f"| network | {ae} | 0.5 | 2.5 | 1.0 | – |"
+    assert rows[2, "two-tone oracle"].startswith(
+        "| limit | two-tone oracle | 0.001 | 0.001 | 0.001 | 0.001 |"
     )
+    assert rows[3, "two-tone oracle"] == (
+        "| limit | two-tone oracle | 0.1 | 0.2 | 0.1 | – |"
+    )
+    # every table's rows have as many cells as its header
+    for text in (task1, task2, ratios):
+        table = [line for line in text.splitlines() if line.startswith("|")]
+        assert len({line.count("|") for line in table}) == 1
     assert (
         "RNN (the post's settings)" not in lines
     )  # no record, so no row ...

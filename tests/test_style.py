@@ -81,3 +81,21 @@ def test_no_comment_trails_a_closing_bracket():
         if pattern.match(line)
     ]
     assert found == [], "move these comments above their statement"
+
+
+def test_figures_fit_the_content_column():
+    # The content column is about 690 px wide at 1280 px; a figure wider
+    # than 9.6 inches (at matplotlib's 100 dpi) is shrunk until its 10-point
+    # tick labels are under 10 px. Wide grids are split into rows instead.
+    widths = re.compile(r"figsize=\(\s*([0-9.]+)\s*,")
+    too_wide = [
+        f"{path.relative_to(ROOT)}: {line.strip()}"
+        for path in [
+            *sorted((ROOT / "notebooks").glob("*.ipynb")),
+            *sorted((ROOT / "book").glob("*.ipynb")),
+        ]
+        for line in _code_lines(path)
+        for width in widths.findall(line)
+        if float(width) > 9.6
+    ]
+    assert too_wide == []
