@@ -16,6 +16,15 @@ from typing import Callable
 from bookbuild.errors import BuildInputError
 
 
+def measurement_note(text: str) -> str:
+    """A measurement's note (how and when it was made), folded away: the
+    reader sees its title and opens it if they want the details."""
+    return (
+        "```{admonition} How this was measured\n:class: dropdown\n"
+        f"{text}\n```"
+    )
+
+
 def _machine_line(machine: dict) -> str:
     get = machine.get
     gpu = get("gpu") or "no GPU"
@@ -128,7 +137,7 @@ def _build_section(data: dict) -> str:
             f"{data['machine'].get('date', 'on an unrecorded date')}).",
         )
     if data.get("note"):
-        parts.insert(0, f"```{{note}}\n{data['note']}\n```")
+        parts.insert(0, measurement_note(data["note"]))
     return "\n\n".join(parts)
 
 
@@ -149,7 +158,7 @@ def _chapters_section(data: dict) -> str:
         _machine_line(data["machine"]),
     ]
     if data.get("note"):
-        parts.insert(0, f"```{{note}}\n{data['note']}\n```")
+        parts.insert(0, measurement_note(data["note"]))
     return "\n\n".join(parts)
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from bookbuild.errors import BuildInputError
+from bookbuild.perfpage import measurement_note
 from tutorial_lib.claims import differs
 
 DEPTHS = (2, 4, 6, 8)
@@ -248,11 +249,10 @@ def variation_markdown(benchmarks_dir: Path, records: list[dict]) -> str:
             f"(the book's seed is {data.get('book_seed', 0)}), measured "
             f"{m.get('date', '?')} on {m.get('gpu') or 'no GPU'}, "
             f"{m.get('cores', '?')} CPU cores; Python {m.get('python', '?')}, "
-            f"torch {m.get('torch', '?')}; code at commit "
-            f"`{str(data.get('commit'))[:7]}`; file `benchmarks/{path.name}`.*"
+            f"torch {m.get('torch', '?')}; file `benchmarks/{path.name}`.*"
         )
         if data.get("note"):
-            parts.append(f"```{{note}}\n{data['note']}\n```")
+            parts.append(measurement_note(data["note"]))
         parts.append("#### Every number\n\n" + numbers)
         if full:
             placed = (
