@@ -142,3 +142,78 @@ def test_minimax_memory_stays_bounded_for_long_sequences():
     finally:
         tracemalloc.stop()
     assert peak < 60e6  # was 1,265 MB more than the data
+
+
+# ---------------------------------------------------------------- task 2
+
+
+def _posterior_mean_by_brute_force(y, x, alpha, points):
+    """The posterior mean on one uniform lattice over the whole prior."""
+    f = np.linspace(0.5, 2.5, points)
+    sines, cosines = np.sin(f[:, None] * x), np.cos(2 * f[:, None] * x)
+    g = 1 - alpha
+    logw = (
+        g * ((sines @ y)[:, None] + (cosines @ y)[None, :])
+        - 0.5
+        * g
+        * g
+        * (
+            (sines**2).sum(1)[:, None]
+            + (cosines**2).sum(1)[None, :]
+            + 2 * sines @ cosines.T
+        )
+    ) / alpha**2
+    w = np.exp(logw - logw.max())
+    return (w.sum(1) @ sines + w.sum(0) @ cosines) / w.sum()
+
+
+def test_the_posterior_mean_is_what_one_fine_lattice_over_the_prior_gives():
+    signals = data.two_tone_dataset(2, 256, seed=3)
+    pairs = signals.at(0.3)
+    got = o.two_tone_posterior_mean(pairs.noisy, signals.x, 0.3)
+    for row in range(2):
+        brute = _posterior_mean_by_brute_force(
+            pairs.noisy[row].astype(np.float64), signals.x, 0.3, 2001
+        )
+        assert np.abs(got[row] - brute).max() < 1e-6
+
+
+def test_the_posterior_mean_stops_changing_when_its_lattice_is_refined():
+    signals = data.two_tone_dataset(6, 256, seed=4)
+    for alpha in (0.1, 0.4):
+        pairs = signals.at(alpha)
+        default = o.two_tone_posterior_mean(pairs.noisy, signals.x, alpha)
+        finer = o.two_tone_posterior_mean(
+            pairs.noisy, signals.x, alpha, grid=601, subdivide=12, within=90
+        )
+        error = np.mean((default - pairs.clean) ** 2)
+        assert np.mean((default - finer) ** 2) < 1e-6 * error
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"alpha": 0.0}, r"alpha must lie in \(0, 1\).*got 0.0"),
+        ({"alpha": 1.0}, r"alpha must lie in \(0, 1\).*got 1.0"),
+        ({"alpha": float("nan")}, "noise level alpha"),
+        ({"grid": 2}, "grid"),
+        ({"subdivide": 0}, "subdivide"),
+        ({"within": -1.0}, "within"),
+        ({"freq_range": (2.5, 0.5)}, r"freq_range must be \(low, high\)"),
+    ],
+)
+def test_the_posterior_mean_refuses_bad_arguments(kwargs, message):
+    signals = data.two_tone_dataset(1, 32, seed=0)
+    args = {"alpha": 0.2, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        o.two_tone_posterior_mean(signals.at(0.2).noisy, signals.x, **args)
+
+
+def test_the_posterior_mean_wants_one_x_per_sample():
+    signals = data.two_tone_dataset(1, 32, seed=0)
+    with pytest.raises(
+        ValueError, match=r"x must have shape \(T,\) = \(32,\)"
+    ):
+        o.two_tone_posterior_mean(
+            signals.at(0.2).noisy, signals.x[:-1], 0.2
+        )

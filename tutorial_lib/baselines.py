@@ -256,6 +256,38 @@ def _two_tone_parts(x: np.ndarray, f1: np.ndarray, f2: np.ndarray):
     )
 
 
+def two_tone_inputs(
+    y: np.ndarray, x, freq_range
+) -> tuple[np.ndarray, float, float]:
+    """``x`` as float64 ``(T,)`` for ``(n, T)`` signals ``y``, and
+    ``freq_range``'s ``(low, high)``, each checked with a clear error."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.shape != (y.shape[1],):
+        raise ValueError(
+            f"x must have shape (T,) = ({y.shape[1]},), got {x.shape}"
+        )
+    if not np.isfinite(x).all():
+        bad = int((~np.isfinite(x)).sum())
+        raise ValueError(
+            f"x must be finite, got {bad} NaN or infinite value(s)"
+        )
+    pair = isinstance(freq_range, (tuple, list)) and len(freq_range) == 2
+    low, high = (
+        (
+            finite_number(f"freq_range[{i}]", f)
+            for i, f in enumerate(freq_range)
+        )
+        if pair
+        else (None, None)
+    )
+    if not pair or not 0 <= low < high:
+        raise ValueError(
+            "freq_range must be (low, high) with 0 <= low < high, "
+            f"got {freq_range!r}"
+        )
+    return x, low, high
+
+
 def two_tone_oracle(
     noisy,
     x: np.ndarray,
@@ -282,32 +314,9 @@ def two_tone_oracle(
         ``return_freqs``.
     """
     y = _as_batch(noisy)
-    x = np.asarray(x, dtype=np.float64)
-    if x.shape != (y.shape[1],):
-        raise ValueError(
-            f"x must have shape (T,) = ({y.shape[1]},), got {x.shape}"
-        )
-    if not np.isfinite(x).all():
-        bad = int((~np.isfinite(x)).sum())
-        raise ValueError(
-            f"x must be finite, got {bad} NaN or infinite value(s)"
-        )
+    x, low, high = two_tone_inputs(y, x, freq_range)
     grid = integer("grid", grid, minimum=2)
     iterations = integer("iterations", iterations, minimum=0)
-    pair = isinstance(freq_range, (tuple, list)) and len(freq_range) == 2
-    low, high = (
-        (
-            finite_number(f"freq_range[{i}]", f)
-            for i, f in enumerate(freq_range)
-        )
-        if pair
-        else (None, None)
-    )
-    if not pair or not 0 <= low < high:
-        raise ValueError(
-            "freq_range must be (low, high) with 0 <= low < high, "
-            f"got {freq_range!r}"
-        )
     lattice = np.linspace(low, high, grid)
     # sines, cosines: (G, T) each
     sines, cosines = (

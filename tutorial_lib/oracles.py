@@ -1,4 +1,6 @@
-"""The true limit of the 2018 task: match the noise's support, not its variance.
+"""The true limits of the book's two tasks: the best any method can do.
+
+Task 1 (2018): match the noise's support, not its variance.
 
 The 2018 generator adds noise drawn uniformly from ``[-noise, noise]``
 (``noise = 0.35``). The likelihood of a candidate clean sine is then flat
@@ -17,6 +19,12 @@ sequence, the candidate with the smallest largest deviation
 the band, the choice is the true signal exactly. When several distinct sines
 are within it, all are equally likely and the one deviating least is kept:
 ``consistent`` then says the choice is possible, not that it is unique.
+
+Task 2 (2024): :func:`two_tone_posterior_mean`. The generator's prior is
+known exactly (``f1``, ``f2`` uniform on ``[0.5, 2.5]``, gain ``1 - alpha``,
+Gaussian noise of standard deviation ``alpha``), so the estimate with the
+lowest expected squared error is the mean of the clean signal under the
+posterior over ``(f1, f2)``: no method scores lower on average.
 """
 
 from __future__ import annotations
@@ -26,8 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tutorial_lib.baselines import _as_batch, _period
-from tutorial_lib.checks import non_negative_int
+from tutorial_lib.baselines import _as_batch, _period, two_tone_inputs
+from tutorial_lib.checks import finite_number, integer, non_negative_int
 from tutorial_lib.data import sine
 
 _CELLS = 2**21  # entries of the (rows, K, T) table scored at once: 16 MB
@@ -124,3 +132,115 @@ def minimax_offset_oracle(
         estimate, offsets, max_error, max_error <= noise + tol
     )
     return estimate, match
+
+
+def _two_tone_log_weights(y, f1, f2, x, alpha):
+    """Log-posterior (up to a constant) of every ``(f1[a], f2[b])`` pair for
+    one signal ``y`` ``(T,)``, with the templates: ``(len(f1), len(f2))``
+    weights, sines ``(len(f1), T)``, cosines ``(len(f2), T)``.
+
+    ``-|y - g s|^2 / (2 alpha^2)`` with ``s = sin(f1 x) + cos(2 f2 x)`` and
+    ``g = 1 - alpha``: the terms in ``f1`` and in ``f2`` separate, but for
+    the cross term ``<sin(f1 x), cos(2 f2 x)>``.
+    """
+    g, var = 1.0 - alpha, alpha**2
+    sines, cosines = np.sin(f1[:, None] * x), np.cos(2 * f2[:, None] * x)
+    fit = (sines @ y)[:, None] + (cosines @ y)[None, :]
+    norm = (
+        (sines**2).sum(1)[:, None]
+        + (cosines**2).sum(1)[None, :]
+        + 2 * sines @ cosines.T
+    )
+    return (g * fit - 0.5 * g * g * norm) / var, sines, cosines
+
+
+def _refined_mean(y, coarse, lattice, x, alpha, subdivide, within):
+    """The posterior mean of one signal ``y`` ``(T,)`` from its coarse
+    log-weights ``(G, G)``: every lattice cell within ``within`` nats of the
+    best, and its neighbours, split into ``subdivide`` x ``subdivide``
+    cells; the weights of all of them, outside the prior's range zero."""
+    keep = coarse >= coarse.max() - within
+    padded = np.pad(keep, 1)
+    near = np.zeros_like(keep)
+    for di in (0, 1, 2):
+        for dj in (0, 1, 2):
+            near |= padded[di : di + len(keep), dj : dj + len(keep)]
+    step = lattice[1] - lattice[0]
+    parts = (np.arange(subdivide) + 0.5) / subdivide - 0.5
+    rows = []
+    for i in np.unique(np.nonzero(near)[0]):
+        f1 = lattice[i] + parts * step
+        f2 = (lattice[near[i]][:, None] + parts * step).ravel()
+        logw, sines, cosines = _two_tone_log_weights(y, f1, f2, x, alpha)
+        inside = (f1 >= lattice[0]) & (f1 <= lattice[-1])
+        inside = inside[:, None] & (
+            (f2 >= lattice[0]) & (f2 <= lattice[-1])
+        )
+        rows.append((np.where(inside, logw, -np.inf), sines, cosines))
+    peak = max(logw.max() for logw, _, _ in rows)
+    total, mean = 0.0, np.zeros_like(y)
+    for logw, sines, cosines in rows:
+        w = np.exp(logw - peak)
+        total += w.sum()
+        mean += w.sum(1) @ sines + w.sum(0) @ cosines
+    return mean / total
+
+
+def two_tone_posterior_mean(
+    noisy,
+    x,
+    alpha: float,
+    freq_range: tuple[float, float] = (0.5, 2.5),
+    *,
+    grid: int = 401,
+    subdivide: int = 8,
+    within: float = 60.0,
+) -> np.ndarray:
+    """The Bayes (lowest mean squared error) estimate of each clean signal.
+
+    For ``noisy = (1 - alpha) * (sin(f1 x) + cos(2 f2 x)) + alpha * eps``,
+    ``eps`` standard normal and ``f1``, ``f2`` uniform on ``freq_range``:
+    the posterior mean of ``sin(f1 x) + cos(2 f2 x)``. Step 1 scores a
+    ``grid`` x ``grid`` lattice of ``(f1, f2)``; step 2 splits the cells
+    that hold the posterior's mass (within ``within`` nats of the best, and
+    their neighbours) ``subdivide`` times along each axis and averages the
+    templates with their posterior weights. The defaults' estimate changes
+    by less than a part in a thousand when the lattice is doubled
+    (``tests/test_oracles.py``).
+
+    Args:
+        noisy: ``(n, T)``; x: ``(T,)`` sample points; alpha: in ``(0, 1)``.
+
+    Returns:
+        ``(n, T)`` float64 posterior means.
+    """
+    y = _as_batch(noisy)
+    x, low, high = two_tone_inputs(y, x, freq_range)
+    alpha = finite_number("noise level alpha", alpha)
+    if not 0 < alpha < 1:
+        raise ValueError(
+            f"noise level alpha must lie in (0, 1) for a posterior, got "
+            f"{alpha!r}"
+        )
+    grid = integer("grid", grid, minimum=3)
+    subdivide = integer("subdivide", subdivide, minimum=1)
+    within = finite_number("within", within, positive=True)
+    lattice = np.linspace(low, high, grid)
+    # the lattice's terms shared by every signal: (G, T), (G, T), (G, G)
+    _, sines, cosines = _two_tone_log_weights(
+        y[0], lattice, lattice, x, 0.5
+    )
+    norm = (
+        (sines**2).sum(1)[:, None]
+        + (cosines**2).sum(1)[None, :]
+        + 2 * sines @ cosines.T
+    )
+    g = 1.0 - alpha
+    out = np.empty_like(y)
+    for row, signal in enumerate(y):
+        fit = (sines @ signal)[:, None] + (cosines @ signal)[None, :]
+        coarse = (g * fit - 0.5 * g * g * norm) / alpha**2
+        out[row] = _refined_mean(
+            signal, coarse, lattice, x, alpha, subdivide, within
+        )
+    return out
