@@ -22,7 +22,7 @@ def test_every_recorded_method_appears_with_its_ratio_to_the_best_classical():
         rec("beyond/task1/best/test_l1", 0.006, 30.0),
         rec("beyond/task1/best/params", 51456),
         *[
-            rec(f"beyond/task2/oracle/alpha{a}/val_mse", 0.001)
+            rec(f"beyond/task2/bayes/alpha{a}/val_mse", 0.001)
             for a in (0.1, 0.2, 0.3, 0.4)
         ],
         *[
@@ -63,12 +63,11 @@ def test_every_recorded_method_appears_with_its_ratio_to_the_best_classical():
         f"| network | {ae} | 0.01 | 0.01 | 0.01 | – | 12,345 | 30 |"
     )
     assert rows[3, ae] == f"| network | {ae} | 0.5 | 2.5 | 1.0 | – |"
-    assert rows[2, "two-tone oracle"].startswith(
-        "| limit | two-tone oracle | 0.001 | 0.001 | 0.001 | 0.001 |"
+    bayes = "posterior mean (Bayes limit)"
+    assert rows[2, bayes].startswith(
+        f"| limit | {bayes} | 0.001 | 0.001 | 0.001 | 0.001 |"
     )
-    assert rows[3, "two-tone oracle"] == (
-        "| limit | two-tone oracle | 0.1 | 0.2 | 0.1 | – |"
-    )
+    assert rows[3, bayes] == f"| limit | {bayes} | 0.1 | 0.2 | 0.1 | – |"
     # every table's rows have as many cells as its header
     for text in (task1, task2, ratios):
         table = [line for line in text.splitlines() if line.startswith("|")]

@@ -194,7 +194,7 @@ def two_tone_posterior_mean(
     *,
     grid: int = 401,
     subdivide: int = 8,
-    within: float = 60.0,
+    within: float = 40.0,
 ) -> np.ndarray:
     """The Bayes (lowest mean squared error) estimate of each clean signal.
 
