@@ -263,7 +263,7 @@ def leaderboard_markdown(records: list[dict]) -> str:
     lines = []
     for task, table in tables.items():
         if table:
-            lines += [f"### Task {task}", "", *table, ""]
+            lines += [f"## Task {task}", "", *table, ""]
     profiles = sorted({e.get("profile", "?") for e in index.values()})
     devices = sorted({e.get("device", "?") for e in index.values()})
     lines.append(

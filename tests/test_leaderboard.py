@@ -37,7 +37,7 @@ def test_every_recorded_method_appears_with_its_ratio_to_the_best_classical():
         rec("part2/model/d2/parameters", 12345),
     ]
     page = leaderboard_markdown(records)
-    task1, task2 = page.split("### Task 2")
+    task1, task2 = page.split("## Task 2")
     task2, ratios = task2.split("divided by the best classical")
     # one number a cell: a method's row in each table, by its name
     rows = {
