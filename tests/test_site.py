@@ -246,10 +246,14 @@ PAGE_FACTS = """async () => {
     // Code blocks (cells and included library code, not what cells print)
     // wider than their box: the reader would have to scroll sideways. Each is
     // named by its longest line.
-    overflowing: Array.from(main.querySelectorAll('div.highlight pre'))
+    // Collapsed cells are opened first: one a reader opens must fit too.
+    overflowing: (() => {
+      main.querySelectorAll('details').forEach(d => { d.open = true; });
+      return Array.from(main.querySelectorAll('div.highlight pre'))
         .filter(p => !p.closest('.cell_output'))
         .filter(p => p.scrollWidth > p.clientWidth + 1)
-        .map(p => p.innerText.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), '')),
+        .map(p => p.innerText.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), ''));
+    })(),
   };
 }"""
 
