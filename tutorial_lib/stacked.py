@@ -36,8 +36,11 @@ from tutorial_lib.losses import loss_function
 from tutorial_lib.runtime import choose_device
 from tutorial_lib.training import FitConfig, History, progress_bar
 
-EVAL_ROWS = 512
-"""Evaluation and prediction run this many rows of every model at a time."""
+EVAL_ROWS = {"cpu": 32, "other": 512}
+"""Evaluation and prediction run this many rows of every model at a time:
+few on a CPU, whose caches a larger chunk of N models overflows (twelve
+depth-4 autoencoders evaluate 2.2 times faster in chunks of 32 rows than
+of 512), many on a GPU, where each chunk costs kernel launches."""
 
 
 def _check_stack(models: list[nn.Module], configs: list[FitConfig]) -> None:
@@ -121,11 +124,9 @@ class Stack:
     @torch.no_grad()
     def predict(self, x: torch.Tensor) -> torch.Tensor:
         """Outputs for ``x`` ``(N, n, time)``, :data:`EVAL_ROWS` rows at a time."""
+        rows = EVAL_ROWS["cpu" if x.device.type == "cpu" else "other"]
         return torch.cat(
-            [
-                self(x[:, i : i + EVAL_ROWS])
-                for i in range(0, x.shape[1], EVAL_ROWS)
-            ],
+            [self(x[:, i : i + rows]) for i in range(0, x.shape[1], rows)],
             dim=1,
         )
 
