@@ -407,6 +407,42 @@ def test_markdown_tables_in_outputs_render_as_tables(pages, chapters):
     assert showing_total > 0
 
 
+# What a built page must not show a reader: the repr of a bookkeeping call,
+# a path on the machine that built it, a saved run's hash-named file, a
+# progress bar.
+MACHINE_NOISE = {
+    "a record's repr": re.compile(r"\{'id': '|'recorded_at'"),
+    "a claim's repr": re.compile(r"Claim\(statement="),
+    "a machine path": re.compile(r"(?<![\w.])/(tmp|home|root|work|usr)/\S"),
+    "a saved run's file": re.compile(r"\b[\w-]+-[0-9a-f]{16}\.pt\b"),
+    "a progress bar": re.compile(r"\d+%\|"),
+}
+
+
+def test_no_page_shows_bookkeeping_paths_or_progress_bars(pages):
+    found = {
+        f"{name}: {what}": pattern.search(facts["output_text"]).group(0)
+        for name, facts in pages.items()
+        for what, pattern in MACHINE_NOISE.items()
+        if pattern.search(facts["output_text"])
+    }
+    assert found == {}
+
+
+def test_the_noise_patterns_catch_what_they_name():
+    shown = {
+        "a record's repr": "{'id': 'part1/rnn/test_l1', 'value': 0.05}",
+        "a claim's repr": "Claim(statement='a', held=True, values={})",
+        "a machine path": "16 runs: 16 reused from /tmp/x/_build/artifacts",
+        "a saved run's file": "saved (part2-ae-36ec27b1a0c1e891.pt)",
+        "a progress bar": "SequenceDenoiser on cpu:  17%|#7   | 1/6",
+    }
+    for what, text in shown.items():
+        assert MACHINE_NOISE[what].search(text), what
+    quiet = "16 runs: 16 reused; validation MSE 0.0123 (3.4 s)"
+    assert not any(p.search(quiet) for p in MACHINE_NOISE.values())
+
+
 def test_no_code_block_overflows_its_box(pages):
     """Code fits the content column at the test's 1280-px viewport (see ruff's line-length)."""
     overflowing = {
