@@ -65,19 +65,30 @@ def _code_lines(path: Path) -> list[str]:
     ]
 
 
+def _reader_lines(*folders: str) -> list[tuple[str, str]]:
+    """``(file, line)`` for every code line of the modules and notebooks
+    in ``folders``."""
+    paths = [
+        path
+        for folder in folders
+        for path in sorted((ROOT / folder).glob("*"))
+        if path.suffix in (".py", ".ipynb")
+    ]
+    return [
+        (str(path.relative_to(ROOT)), line)
+        for path in paths
+        for line in _code_lines(path)
+    ]
+
+
 def test_no_comment_trails_a_closing_bracket():
     # A comment after code makes the formatter wrap the code around it
     # (`x = f(\n    a\n)  # comment`); the reader's code keeps comments on
     # their own line above it.
     pattern = re.compile(r"^\s*[)\]}][^#\"']*#")
     found = [
-        f"{path.relative_to(ROOT)}: {line.strip()}"
-        for path in [
-            *sorted((ROOT / "tutorial_lib").glob("*.py")),
-            *sorted((ROOT / "notebooks").glob("*.ipynb")),
-            *sorted((ROOT / "book").glob("*.ipynb")),
-        ]
-        for line in _code_lines(path)
+        f"{name}: {line.strip()}"
+        for name, line in _reader_lines("tutorial_lib", "notebooks", "book")
         if pattern.match(line)
     ]
     assert found == [], "move these comments above their statement"
@@ -89,12 +100,8 @@ def test_figures_fit_the_content_column():
     # tick labels are under 10 px. Wide grids are split into rows instead.
     widths = re.compile(r"figsize=\(\s*([0-9.]+)\s*,")
     too_wide = [
-        f"{path.relative_to(ROOT)}: {line.strip()}"
-        for path in [
-            *sorted((ROOT / "notebooks").glob("*.ipynb")),
-            *sorted((ROOT / "book").glob("*.ipynb")),
-        ]
-        for line in _code_lines(path)
+        f"{name}: {line.strip()}"
+        for name, line in _reader_lines("notebooks", "book")
         for width in widths.findall(line)
         if float(width) > 9.6
     ]
