@@ -174,7 +174,11 @@ def test_the_grid_trains_one_stack_per_shape_in_this_process(
     ]
     results = part2.train_grid(grid, run)
     out = capsys.readouterr().out
-    assert out.count("training 2 run(s) together: alpha=0.1, 0.2") == 2
+    for depth in (2, 4):
+        assert (
+            f"training 2 run(s) together: depth={depth}; alpha=0.1, 0.2"
+            in out
+        )
     assert "4 runs: 0 reused, 4 trained" in out
     assert not multiprocessing.active_children()
     # a stacked result is the result of its configuration trained alone

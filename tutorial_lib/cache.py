@@ -64,6 +64,7 @@ from typing import (
 import torch
 
 from tutorial_lib.files import write_atomically
+from tutorial_lib.parallel import in_processes
 from tutorial_lib.training import History
 
 if TYPE_CHECKING:
@@ -315,14 +316,17 @@ def run_jobs(
     jobs: Iterable[tuple[str, Mapping[str, Any], Callable[[], T]]],
     *,
     directory: Path,
+    processes: int = 0,
 ) -> list[T]:
     """``[compute() for name, config, compute in jobs]``, each job cached on
     its own as ``cached(name, config, compute)`` would.
 
     The missing jobs are computed here, one after another, with the
-    caller's torch threads. Prints one line for all (how many runs were
-    reused) and a line per job only for the jobs it trains. An interrupted
-    set keeps every finished job and raises :class:`KeyboardInterrupt`;
+    caller's torch threads, or with ``processes`` > 1 in that many worker
+    processes (:func:`tutorial_lib.parallel.in_processes`; the computes must
+    then be picklable). Prints one line for all (how many runs were reused)
+    and a line per job only for the jobs it trains. An interrupted set
+    keeps every finished job and raises :class:`KeyboardInterrupt`;
     rerunning it computes only the missing ones.
     """
     jobs = list(jobs)
@@ -330,14 +334,30 @@ def run_jobs(
     results = _found(paths, [config for _, config, _ in jobs])
     missing = [i for i in range(len(jobs)) if i not in results]
     labels = _labels(jobs, missing)
-    for k, i in enumerate(missing):
-        if labels:
-            print(labels[k])
-        result, seconds = _timed(jobs[i][2])
+    processes = min(processes, len(missing))
+    if processes > 1:
+        print(f"training {len(missing)} runs, {processes} at a time")
+        calls = [jobs[i][2] for i in missing]
+        finished = in_processes(calls, labels, processes)
+    else:
+        finished = _one_by_one([jobs[i][2] for i in missing], labels)
+    for k, result, seconds in finished:
+        i = missing[k]
         name, config, _ = jobs[i]
         results[i] = _save(name, config, result, paths[i], seconds)
     _report(jobs, missing)
     return [results[i] for i in range(len(jobs))]
+
+
+def _one_by_one(
+    calls: list[Callable[[], T]], labels: list[str]
+) -> Iterator[tuple[int, T, float]]:
+    """``(i, calls[i](), seconds)`` here, one after another, saying which
+    (``labels[i]``) before each when there are labels."""
+    for i, call in enumerate(calls):
+        if labels:
+            print(labels[i])
+        yield (i, *_timed(call))
 
 
 def run_stacks(
@@ -347,15 +367,18 @@ def run_stacks(
     *,
     group: Callable[[Mapping[str, Any]], str],
     directory: Path,
+    processes: int = 0,
 ) -> list[T]:
     """``[compute([c])[0] for c in configs]``, each point cached on its own,
     the missing points computed a group at a time.
 
     ``group(config)`` names the group a point belongs to (points of one
     group can be computed together); ``compute`` takes one group's missing
-    configurations and returns their results in that order. A group's runs
-    are saved as soon as the group is done, so an interrupt loses only the
-    group being computed.
+    configurations and returns their results in that order. With
+    ``processes`` > 1 each group is split in that many parts, computed in
+    as many worker processes (``compute`` must be picklable). Each part's
+    runs are saved as soon as it is done, so an interrupt loses only the
+    parts being computed.
     """
     configs = list(configs)
     paths = [_path(name, config, directory) for config in configs]
@@ -364,23 +387,50 @@ def run_stacks(
     for i in range(len(configs)):
         if i not in results:
             groups.setdefault(group(configs[i]), []).append(i)
-    for members in groups.values():
-        if len(configs) > 1:
-            print(
-                f"training {len(members)} run(s) together: {_span(configs, members)}"
-            )
-        found, seconds = _timed(compute, [configs[i] for i in members])
-        for i, result in zip(members, found, strict=True):
+    parts = [p for m in groups.values() for p in _split(m, processes)]
+    spans = [_span(configs, members) for members in parts]
+    calls = [
+        functools.partial(compute, [configs[i] for i in members])
+        for members in parts
+    ]
+    processes = min(processes, len(parts))
+    several = len(configs) > 1
+    if processes > 1:
+        print(
+            f"training {sum(map(len, parts))} runs, {processes} stacks at a time"
+        )
+        finished = in_processes(calls, spans, processes)
+    else:
+        finished = _one_by_one(
+            calls,
+            [
+                f"training {len(m)} run(s) together: {s}"
+                for m, s in zip(parts, spans)
+            ]
+            if several
+            else [],
+        )
+    for k, found, seconds in finished:
+        for i, result in zip(parts[k], found, strict=True):
             results[i] = _save(name, configs[i], result, paths[i], None)
         print(
-            f"  trained in {seconds:.0f} s and saved"
-            if len(configs) > 1
+            f"  {spans[k]}: trained in {seconds:.0f} s and saved"
+            if processes > 1
+            else f"  trained in {seconds:.0f} s and saved"
+            if several
             else f"{name}: computed in {seconds:.1f} s and saved"
         )
     jobs = [(name, c, None) for c in configs]
-    missing = [i for m in groups.values() for i in m]
-    _report(jobs, missing)
+    _report(jobs, [i for m in parts for i in m])
     return [results[i] for i in range(len(configs))]
+
+
+def _split(members: list[int], parts: int) -> list[list[int]]:
+    """``members`` in ``parts`` (at most ``len(members)``) near-equal runs."""
+    parts = max(1, min(parts, len(members)))
+    size, extra = divmod(len(members), parts)
+    bounds = [k * size + min(k, extra) for k in range(parts + 1)]
+    return [members[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
 def _found(
@@ -397,18 +447,20 @@ def _found(
 
 
 def _span(configs: list[Mapping[str, Any]], members: list[int]) -> str:
-    """What the settings of a group's points span: ``seed=0-4, alpha=0.1-0.4``."""
-    varying = {}
+    """What names a group's points among ``configs``: each setting that
+    varies among all of them, with its values in the group
+    (``seed=1, alpha=0.1, 0.2``); for a single point, its whole label."""
+    if len(configs) == 1:
+        return _label(configs[0])
+    parts = []
     for key in configs[members[0]]:
-        values = sorted({json.dumps(configs[i].get(key)) for i in members})
-        if len(values) > 1:
-            varying[key] = values
-    same = _label(configs[members[0]]) if len(members) == 1 else ""
-    return (
-        same
-        or ", ".join(f"{k}={', '.join(v)}" for k, v in varying.items())
-        or _label(configs[members[0]])
-    )
+        everywhere = {json.dumps(c.get(key)) for c in configs}
+        if len(everywhere) > 1:
+            values = sorted(
+                {json.dumps(configs[i].get(key)) for i in members}
+            )
+            parts.append(f"{key}={', '.join(values)}")
+    return "; ".join(parts) or _label(configs[members[0]])
 
 
 def _labels(jobs: list, missing: list[int]) -> list[str]:

@@ -252,7 +252,8 @@ def train_all(
     configs: Mapping[str, PostRNNConfig], run: Run
 ) -> dict[str, dict[str, Any]]:
     """:func:`train` for every configuration: ``{key: result}``. The missing
-    runs train here, one after another (:func:`tutorial_lib.cache.run_jobs`)."""
+    runs train here, one per CPU core at a time at full size
+    (:func:`tutorial_lib.cache.run_jobs`)."""
     jobs = [
         (
             f"part1-{config.name}",
@@ -261,5 +262,7 @@ def train_all(
         )
         for config in configs.values()
     ]
-    results = run_jobs(jobs, directory=run.artifacts)
+    results = run_jobs(
+        jobs, directory=run.artifacts, processes=run.processes
+    )
     return dict(zip(configs, results))

@@ -440,5 +440,10 @@ def train_grid(
     keys = [c.key() for c in configs]
     compute = functools.partial(_fit_from_keys, device=run.device)
     return run_stacks(
-        NAME, keys, compute, group=stack_group, directory=run.artifacts
+        NAME,
+        keys,
+        compute,
+        group=stack_group,
+        directory=run.artifacts,
+        processes=run.processes,
     )

@@ -23,6 +23,7 @@ from tutorial_lib import claims
 from tutorial_lib.checks import non_negative_int
 from tutorial_lib.files import hold_lock
 from tutorial_lib.folders import artifacts_dir
+from tutorial_lib.parallel import processes_for
 from tutorial_lib.profile import (
     by_profile,
     current_profile,
@@ -157,6 +158,14 @@ class Run:
         if n < 1:
             raise ValueError(f"n must be at least 1 seed, got {n}")
         return [self.seed + i for i in range(n)]
+
+    @property
+    def processes(self) -> int:
+        """How many worker processes train this chapter's missing runs at
+        once (:func:`tutorial_lib.parallel.processes_for`): one per CPU core
+        at full size; 0 (this process) at smoke size, where starting a
+        worker costs more than the training."""
+        return processes_for(self.device) if self.profile == "full" else 0
 
     @property
     def elapsed(self) -> float:
