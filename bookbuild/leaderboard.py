@@ -65,6 +65,13 @@ CLASSICAL = [
 """The classical filters of both tasks, in the order the tables list them:
 (label, the method's part of the record id)."""
 
+TASK2_CLASSICAL = [
+    ("singular-spectrum analysis, rank 4", "ssa"),
+    ("linear MMSE (256 x 256 map)", "linear_mmse"),
+    ("wavelet shrinkage (SureShrink)", "wavelet"),
+]
+"""The classical methods of the two-tone task only (Beyond ch.1)."""
+
 ROWS = [
     _task1("none", "noisy input", _t1("noisy_input")),
     _task1("limit", "minimax offset matcher (exact)", _t1("minimax")),
@@ -99,7 +106,10 @@ ROWS = [
     _task2("none", "noisy input", "part2/noisy/alpha{alpha}/val_mse"),
     _task2("limit", "posterior mean (Bayes limit)", _t2("bayes")),
     _task2("model-based", "least-squares two-tone fit", _t2("oracle")),
-    *[_task2("classical", label, _t2(key)) for label, key in CLASSICAL],
+    *[
+        _task2("classical", label, _t2(key))
+        for label, key in TASK2_CLASSICAL + CLASSICAL
+    ],
     *[
         _task2(
             "network",

@@ -156,3 +156,26 @@ def test_a_nan_in_the_training_data_is_refused():
             ValueError, match="train_clean must be finite, got 1 NaN"
         ):
             fit(pairs.noisy, clean)
+
+
+def test_linear_mmse_is_the_least_squares_affine_map_and_beats_wiener():
+    pairs = data.two_tone_dataset(400, 32, seed=2).at(0.3)
+    x, y = pairs.noisy.astype(np.float64), pairs.clean.astype(np.float64)
+    mmse = lin.fit_linear_mmse(pairs.noisy, pairs.clean)
+    design = np.hstack([x, np.ones((len(x), 1))])
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    np.testing.assert_allclose(mmse.apply(x), design @ coef, atol=1e-9)
+    # every filter is a linear map: on its training data none does better
+    wiener = lin.fit_wiener(pairs.noisy, pairs.clean)
+    assert mse(mmse.apply(x), y) < mse(wiener.apply(x), y)
+
+
+def test_linear_mmse_refuses_other_lengths_and_nans():
+    pairs = data.two_tone_dataset(50, 16, seed=0).at(0.2)
+    mmse = lin.fit_linear_mmse(pairs.noisy, pairs.clean)
+    with pytest.raises(ValueError, match="fitted on length 16"):
+        mmse.apply(np.zeros((2, 8)))
+    bad = pairs.noisy.copy()
+    bad[3, 4] = np.nan
+    with pytest.raises(ValueError, match="train_noisy must be finite"):
+        lin.fit_linear_mmse(bad, pairs.clean)
