@@ -54,8 +54,10 @@ book: $(STAMP)
 # only the chapters _toc.yml lists (see bookbuild/gather.py).
 # The build is where claims are strict: TUTORIAL_STRICT_CLAIMS=1 makes a claim
 # that fails at full size stop its chapter (a reader's run only prints it);
-# TQDM_DISABLE=1 keeps progress bars (a frozen first frame there) off the pages.
-BUILD_ENV = TUTORIAL_PROFILE=$(PROFILE) TUTORIAL_SEED=$(SEED) TUTORIAL_STRICT_CLAIMS=1 TQDM_DISABLE=1
+# TQDM_DISABLE=1 keeps progress bars (a frozen first frame there) off the pages;
+# TUTORIAL_PUBLISHED_RUNS=off: the build trains every run itself, never loading
+# the published ones (tutorial_lib/published.py).
+BUILD_ENV = TUTORIAL_PROFILE=$(PROFILE) TUTORIAL_SEED=$(SEED) TUTORIAL_STRICT_CLAIMS=1 TQDM_DISABLE=1 TUTORIAL_PUBLISHED_RUNS=off
 JB = $(BUILD_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . --keep-going --warningiserror
 GATHER = $(BUILD_ENV) $(BIN)/python -m bookbuild gather --profile $(PROFILE) --out _build/results.json
 PAGES = $(BUILD_ENV) $(BIN)/python -m bookbuild pages --profile $(PROFILE) --results _build/results.json
@@ -77,7 +79,9 @@ site:
 # headless chromium printing the single-page build, which takes every chapter
 # from the execution cache (nothing is executed again); each video prints as
 # its first frame (bookbuild/takehome.py). The archive holds the site and the
-# PDF, never itself.
+# PDF, never itself. The trained runs go beside them as runs-<profile>.zip with
+# their SHA-256 sums, which a reader's chapter loads instead of training
+# (tutorial_lib/published.py; bookbuild/runs.py).
 TAKEHOME := _build/html/_downloads
 BOOK_PDF := $(TAKEHOME)/denoising-signals-pytorch.pdf
 BOOK_ZIP := $(TAKEHOME)/denoising-signals-pytorch-site.zip
@@ -87,6 +91,7 @@ takehome: chromium
 	$(JB_SINGLE)
 	$(BIN)/python bookbuild/takehome.py pdf --singlehtml _build/singlehtml --out $(BOOK_PDF)
 	$(BIN)/python bookbuild/takehome.py archive --html _build/html --out $(BOOK_ZIP)
+	$(BUILD_ENV) $(BIN)/python -m bookbuild runs --profile $(PROFILE) --out $(TAKEHOME)/runs-$(PROFILE).zip
 
 # Notebooks train afresh under test: saved runs (tutorial_lib.cache) go to a new folder.
 # tests/test_site.py builds the site in a copy of the tree and reads every page

@@ -1,4 +1,4 @@
-"""Command line of the book's build: ``python -m bookbuild {gather,pages,linkcheck-config,linkcheck} ...``.
+"""Command line of the book's build: ``python -m bookbuild {gather,pages,runs,linkcheck-config,linkcheck} ...``.
 
 Run from the repository's root (the Makefile does); see :mod:`bookbuild`.
 """
@@ -19,7 +19,8 @@ from bookbuild.gather import (
     write_results,
 )
 from bookbuild.pages import generate, read_claims, read_results
-from tutorial_lib.folders import book_root
+from bookbuild.runs import pack
+from tutorial_lib.folders import artifacts_dir, book_root
 from tutorial_lib.profile import build_label
 from tutorial_lib.records import records_dir
 
@@ -110,6 +111,17 @@ def parser() -> argparse.ArgumentParser:
         required=True,
         type=Path,
         help="the linkcheck build's --path-output folder",
+    )
+    r = sub.add_parser(
+        "runs",
+        help="pack the profile's saved runs and their SHA-256 sums to publish",
+    )
+    r.add_argument("--profile", required=True, choices=PROFILES)
+    r.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="the archive to write (.zip)",
     )
     return main_parser
 
@@ -222,6 +234,14 @@ def run_linkcheck_config(args: argparse.Namespace) -> None:
     print(f"{linkcheck.write_config(args.config, args.out)}: execution off")
 
 
+def run_runs(args: argparse.Namespace) -> None:
+    """Pack the profile's saved runs (:mod:`bookbuild.runs`)."""
+    count, sums = pack(artifacts_dir(args.profile), args.out)
+    print(
+        f"runs: {count} saved runs in {args.out}, their sums in {sums.name}"
+    )
+
+
 def run_linkcheck(args: argparse.Namespace) -> None:
     """``linkcheck``: the verdict on the report in ``args.dir``, as the exit code."""
     code = linkcheck.main(args.dir)
@@ -236,6 +256,7 @@ def main(argv: list[str] | None = None) -> None:
         {
             "gather": run_gather,
             "pages": run_pages,
+            "runs": run_runs,
             "linkcheck-config": run_linkcheck_config,
             "linkcheck": run_linkcheck,
         }[args.command](args)

@@ -65,6 +65,7 @@ import torch
 
 from tutorial_lib.files import write_atomically
 from tutorial_lib.parallel import in_processes
+from tutorial_lib.published import fetch
 from tutorial_lib.training import History
 
 if TYPE_CHECKING:
@@ -317,6 +318,7 @@ def run_jobs(
     *,
     directory: Path,
     processes: int = 0,
+    published: str | None = None,
 ) -> list[T]:
     """``[compute() for name, config, compute in jobs]``, each job cached on
     its own as ``cached(name, config, compute)`` would.
@@ -324,14 +326,18 @@ def run_jobs(
     The missing jobs are computed here, one after another, with the
     caller's torch threads, or with ``processes`` > 1 in that many worker
     processes (:func:`tutorial_lib.parallel.in_processes`; the computes must
-    then be picklable). Prints one line for all (how many runs were reused)
+    then be picklable). ``published``: the address of the book's published
+    runs, which are loaded instead of trained where they match
+    (:mod:`tutorial_lib.published`). Prints one line for all (how many
+    runs were reused)
     and a line per job only for the jobs it trains. An interrupted set
     keeps every finished job and raises :class:`KeyboardInterrupt`;
     rerunning it computes only the missing ones.
     """
     jobs = list(jobs)
     paths = [_path(name, config, directory) for name, config, _ in jobs]
-    results = _found(paths, [config for _, config, _ in jobs])
+    configs = [config for _, config, _ in jobs]
+    results, downloaded = _saved(paths, configs, published)
     missing = [i for i in range(len(jobs)) if i not in results]
     labels = _labels(jobs, missing)
     processes = min(processes, len(missing))
@@ -345,7 +351,7 @@ def run_jobs(
         i = missing[k]
         name, config, _ = jobs[i]
         results[i] = _save(name, config, result, paths[i], seconds)
-    _report(jobs, missing)
+    _report(jobs, missing, downloaded)
     return [results[i] for i in range(len(jobs))]
 
 
@@ -368,6 +374,7 @@ def run_stacks(
     group: Callable[[Mapping[str, Any]], str],
     directory: Path,
     processes: int = 0,
+    published: str | None = None,
 ) -> list[T]:
     """``[compute([c])[0] for c in configs]``, each point cached on its own,
     the missing points computed a group at a time.
@@ -378,11 +385,11 @@ def run_stacks(
     ``processes`` > 1 each group is split in that many parts, computed in
     as many worker processes (``compute`` must be picklable). Each part's
     runs are saved as soon as it is done, so an interrupt loses only the
-    parts being computed.
+    parts being computed. ``published`` as for :func:`run_jobs`.
     """
     configs = list(configs)
     paths = [_path(name, config, directory) for config in configs]
-    results = _found(paths, configs)
+    results, downloaded = _saved(paths, configs, published)
     groups: dict[str, list[int]] = {}
     for i in range(len(configs)):
         if i not in results:
@@ -421,7 +428,7 @@ def run_stacks(
             else f"{name}: computed in {seconds:.1f} s and saved"
         )
     jobs = [(name, c, None) for c in configs]
-    _report(jobs, [i for m in parts for i in m])
+    _report(jobs, [i for m in parts for i in m], downloaded)
     return [results[i] for i in range(len(configs))]
 
 
@@ -431,6 +438,28 @@ def _split(members: list[int], parts: int) -> list[list[int]]:
     size, extra = divmod(len(members), parts)
     bounds = [k * size + min(k, extra) for k in range(parts + 1)]
     return [members[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+def _saved(
+    paths: list[Path],
+    configs: list[Mapping[str, Any]],
+    published: str | None,
+) -> tuple[dict[int, Any], int]:
+    """:func:`_found`, after fetching the missing runs that the book
+    published (``published``: their address, or None); and how many were
+    fetched."""
+    results = _found(paths, configs)
+    missing = [i for i in range(len(paths)) if i not in results]
+    if published is None or not missing:
+        return results, 0
+    placed = set(fetch([paths[i] for i in missing], published))
+    fetched = 0
+    for i in missing:
+        if paths[i] in placed:
+            found, result = _load(paths[i], configs[i])
+            if found:
+                results[i], fetched = result, fetched + 1
+    return results, fetched
 
 
 def _found(
@@ -477,13 +506,21 @@ def _labels(jobs: list, missing: list[int]) -> list[str]:
     ]
 
 
-def _report(jobs: list, missing: list[int]) -> None:
-    """The closing line: what was reused and trained (one job: its reuse)."""
+def _report(jobs: list, missing: list[int], downloaded: int = 0) -> None:
+    """The closing line: what was reused, downloaded and trained (one job:
+    its reuse)."""
+    fetched = (
+        f", {downloaded} of them the book's published runs"
+        if downloaded
+        else ""
+    )
     if len(jobs) == 1:
         if not missing:
-            print(f"{jobs[0][0]}: reusing the saved run")
+            source = "published" if downloaded else "saved"
+            print(f"{jobs[0][0]}: reusing the {source} run")
         return
     print(
         f"{len(jobs)} runs: {len(jobs) - len(missing)} reused"
+        + fetched
         + (f", {len(missing)} trained" if missing else "")
     )

@@ -263,6 +263,9 @@ def train_all(
         for config in configs.values()
     ]
     results = run_jobs(
-        jobs, directory=run.artifacts, processes=run.processes
+        jobs,
+        directory=run.artifacts,
+        processes=run.processes,
+        published=run.published,
     )
     return dict(zip(configs, results))

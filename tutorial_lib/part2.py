@@ -446,4 +446,5 @@ def train_grid(
         group=stack_group,
         directory=run.artifacts,
         processes=run.processes,
+        published=run.published,
     )

@@ -30,6 +30,7 @@ from tutorial_lib.profile import (
     current_seed,
     strict_claims,
 )
+from tutorial_lib.published import archive_url
 from tutorial_lib.records import (
     check_chapter,
     check_record,
@@ -166,6 +167,13 @@ class Run:
         at full size; 0 (this process) at smoke size, where starting a
         worker costs more than the training."""
         return processes_for(self.device) if self.profile == "full" else 0
+
+    @property
+    def published(self) -> str | None:
+        """The address of the book's published runs for this profile, which
+        the cache loads instead of training (:mod:`tutorial_lib.published`);
+        None at smoke size or with ``TUTORIAL_PUBLISHED_RUNS=off``."""
+        return archive_url(self.profile)
 
     @property
     def elapsed(self) -> float:
