@@ -24,7 +24,7 @@ STAMP := $(VENV)/.installed
 # on this machine only torch 2.13.0 (CPU) installs without GBs of CUDA packages.
 TORCH ?= torch==2.13.0
 
-.PHONY: book site takehome test test-compat test-compat-oldest test-compat-colab test-compat-wheel test-latest linkcheck install-cells format chromium poppler-utils clean clean-cache
+.PHONY: book site takehome colab-branch test test-compat test-compat-oldest test-compat-colab test-compat-wheel test-latest linkcheck install-cells format chromium poppler-utils clean clean-cache
 
 # torch goes in first, from its exact pin, so that nothing later can pull the
 # CUDA build; constraints.txt then holds every other version exactly.
@@ -51,7 +51,9 @@ book: $(STAMP)
 # the book is built, the records are gathered and the pages rewritten, and the
 # book is built again: that second pass re-reads only the pages whose included
 # files changed, and every chapter comes from the execution cache. gather reads
-# only the chapters _toc.yml lists (see bookbuild/gather.py).
+# only the chapters _toc.yml lists (see bookbuild/gather.py). Last, each
+# chapter's Colab edition (bookbuild/colab.py) goes to _build/colab/ and over
+# its page's download copy.
 # The build is where claims are strict: TUTORIAL_STRICT_CLAIMS=1 makes a claim
 # that fails at full size stop its chapter (a reader's run only prints it);
 # TQDM_DISABLE=1 keeps progress bars (a frozen first frame there) off the pages;
@@ -71,6 +73,7 @@ site:
 	$(GATHER)
 	$(PAGES)
 	$(JB)
+	$(BUILD_ENV) $(BIN)/python -m bookbuild colab
 	@$(MAKE) --no-print-directory takehome PROFILE=$(PROFILE) SEED=$(SEED) BIN=$(BIN)
 	@echo "The book is in _build/html/index.html"
 
@@ -90,8 +93,21 @@ JB_SINGLE = $(BUILD_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book bui
 takehome: chromium
 	$(JB_SINGLE)
 	$(BIN)/python bookbuild/takehome.py pdf --singlehtml _build/singlehtml --out $(BOOK_PDF)
-	$(BIN)/python bookbuild/takehome.py archive --html _build/html --out $(BOOK_ZIP)
 	$(BUILD_ENV) $(BIN)/python -m bookbuild runs --profile $(PROFILE) --out $(TAKEHOME)/runs-$(PROFILE).zip
+	$(BIN)/python bookbuild/takehome.py archive --html _build/html --out $(BOOK_ZIP)
+
+# The chapters' Colab editions (_build/colab, written by the build) as the one
+# commit of the branch the Colab buttons open, pushed by the publish workflow
+# (GH_TOKEN and GITHUB_REPOSITORY come from GitHub Actions).
+colab-branch:
+	test -d _build/colab/notebooks
+	rm -rf _build/colab/.git
+	cd _build/colab && git init --quiet --initial-branch=colab && git add --all && \
+		git -c user.name="github-actions[bot]" \
+			-c user.email="41898282+github-actions[bot]@users.noreply.github.com" \
+			commit --quiet -m "Colab editions of $${GITHUB_SHA:-a local build}" && \
+		git push --force --quiet \
+			"https://x-access-token:$${GH_TOKEN}@github.com/$${GITHUB_REPOSITORY}.git" colab
 
 # Notebooks train afresh under test: saved runs (tutorial_lib.cache) go to a new folder.
 # tests/test_site.py builds the site in a copy of the tree and reads every page

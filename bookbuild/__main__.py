@@ -1,4 +1,4 @@
-"""Command line of the book's build: ``python -m bookbuild {gather,pages,runs,linkcheck-config,linkcheck} ...``.
+"""Command line of the book's build: ``python -m bookbuild {gather,pages,colab,runs,linkcheck-config,linkcheck} ...``.
 
 Run from the repository's root (the Makefile does); see :mod:`bookbuild`.
 """
@@ -10,11 +10,13 @@ import sys
 from pathlib import Path
 
 from bookbuild import linkcheck
+from bookbuild.colab import write_editions
 from bookbuild.errors import BuildInputError
 from bookbuild.gather import (
     gather,
     gather_claims,
     toc_chapters,
+    toc_notebooks,
     unlisted,
     write_results,
 )
@@ -111,6 +113,28 @@ def parser() -> argparse.ArgumentParser:
         required=True,
         type=Path,
         help="the linkcheck build's --path-output folder",
+    )
+    c = sub.add_parser(
+        "colab",
+        help="write each chapter's Colab edition (directives and glue resolved)",
+    )
+    c.add_argument(
+        "--toc",
+        type=Path,
+        default=root / "_toc.yml",
+        help="the table of contents that lists the chapters",
+    )
+    c.add_argument(
+        "--out",
+        type=Path,
+        default=root / "_build" / "colab",
+        help="where the editions go (the colab branch's tree)",
+    )
+    c.add_argument(
+        "--sources",
+        type=Path,
+        default=root / "_build" / "html" / "_sources",
+        help="the site's download copies, replaced by the editions",
     )
     r = sub.add_parser(
         "runs",
@@ -234,6 +258,16 @@ def run_linkcheck_config(args: argparse.Namespace) -> None:
     print(f"{linkcheck.write_config(args.config, args.out)}: execution off")
 
 
+def run_colab(args: argparse.Namespace) -> None:
+    """Write the Colab editions (:mod:`bookbuild.colab`)."""
+    root = args.toc.resolve().parent
+    chapters = [str(p) for p in toc_notebooks(args.toc)]
+    written = write_editions(root, chapters, args.out, args.sources)
+    print(
+        f"colab: {len(chapters)} editions in {args.out} ({len(written)} files)"
+    )
+
+
 def run_runs(args: argparse.Namespace) -> None:
     """Pack the profile's saved runs (:mod:`bookbuild.runs`)."""
     count, sums = pack(artifacts_dir(args.profile), args.out)
@@ -256,6 +290,7 @@ def main(argv: list[str] | None = None) -> None:
         {
             "gather": run_gather,
             "pages": run_pages,
+            "colab": run_colab,
             "runs": run_runs,
             "linkcheck-config": run_linkcheck_config,
             "linkcheck": run_linkcheck,

@@ -42,6 +42,19 @@ CLAIM_KEYS = ("statement", "held", "values", "profile", "chapter")
 
 def toc_chapters(toc: Path) -> list[str]:
     """The chapters ``toc`` lists: the file names (no suffix) of its notebooks."""
+    names = [f.stem for f in toc_notebooks(toc)]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise BuildInputError(
+            f"{toc} lists two notebooks named {', '.join(twice)}; "
+            "expected one file name per chapter (records are kept by it)"
+        )
+    return names
+
+
+def toc_notebooks(toc: Path) -> list[Path]:
+    """The notebooks ``toc`` lists, relative to its folder
+    (``notebooks/part1_01_noisy_sine.ipynb``), in its order."""
     root = Path(toc).parent
     files: list[str] = []
 
@@ -62,16 +75,8 @@ def toc_chapters(toc: Path) -> list[str]:
             f"table of contents {toc} cannot be read ({err}); expected the book's "
             "_toc.yml (--toc)"
         ) from err
-    notebooks = [Path(f).with_suffix("") for f in files]
-    notebooks = [f for f in notebooks if (root / f"{f}.ipynb").is_file()]
-    names = [f.name for f in notebooks]
-    twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
-        raise BuildInputError(
-            f"{toc} lists two notebooks named {', '.join(twice)}; "
-            "expected one file name per chapter (records are kept by it)"
-        )
-    return names
+    notebooks = [Path(f).with_suffix(".ipynb") for f in files]
+    return [f for f in notebooks if (root / f).is_file()]
 
 
 def _finite(

@@ -47,6 +47,8 @@ import takehome_checks as takehome
 import toc
 import yaml
 
+from bookbuild.sphinx_ext.site_assets import COLAB_BRANCH
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "_build" / "test-artifacts"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -569,7 +571,7 @@ def test_every_animation_plays(pages, chapters, site, tmp_path):
 def test_launch_and_download_buttons(pages, chapters, site):
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     repo = urlparse(config["repository"]["url"]).path.strip("/")
-    branch = config["repository"]["branch"]
+    branch = COLAB_BRANCH  # the editions' branch, not the source's
     for chapter in chapters:
         html = (site["html"] / f"{chapter}.html").read_text()
         colab = set(
@@ -585,9 +587,18 @@ def test_launch_and_download_buttons(pages, chapters, site):
             f"{chapter}: no .ipynb download link"
         )
         downloaded = json.loads((site["html"] / download).read_text())
-        assert downloaded["cells"], (
-            f"{download} is not the chapter's notebook"
+        assert downloaded["cells"][0].get("id") == "colab-edition", (
+            f"{download} is not the chapter's Colab edition"
         )
+        markdown = "".join(
+            "".join(c["source"])
+            for c in downloaded["cells"]
+            if c["cell_type"] == "markdown"
+        )
+        assert "{literalinclude}" not in markdown
+        assert "{glue:text}" not in markdown
+        edition = site["html"].parent / "colab" / f"{chapter}.ipynb"
+        assert json.loads(edition.read_text()) == downloaded
 
 
 def test_no_broken_internal_links(pages, site):
@@ -819,8 +830,12 @@ def test_archive_holds_the_whole_site_but_not_itself(
         if p.is_file()
     }
     built.discard(f"_downloads/{takehome.ZIP_NAME}")
+    # the trained runs are published beside the site, not inside its archive
+    built = {
+        name for name in built if not name.startswith("_downloads/runs-")
+    }
     assert built == {
         p.relative_to(folder).as_posix()
         for p in folder.rglob("*")
-        if p.is_file()
+        if p.is_file() and not p.name.startswith("runs-")
     }

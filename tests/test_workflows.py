@@ -175,6 +175,7 @@ VERIFIED_TAGS = {
     "actions/upload-pages-artifact": "v4",  # (v5.0.0)
     "actions/deploy-pages": "v5",  # (v5.0.0)
     "actions/upload-artifact": "v6",  # (v7.0.0)
+    "actions/download-artifact": "v7",  # (v8.0.1; checked 2026-12-02)
     "actions/github-script": "v8",  # (v8.0.0)
 }
 
