@@ -272,7 +272,10 @@ def variation_markdown(benchmarks_dir: Path, records: list[dict]) -> str:
             "#### The book's comparisons\n\n"
             "A comparison holds beyond the scatter when the two means differ "
             "by more than twice the combined standard error "
-            "(`tutorial_lib.claims.differs`).\n\n"
+            "(`tutorial_lib.claims.differs`). Each row is its own test at "
+            "about the 5 % level, with no correction for testing many rows: "
+            "among twenty rows whose difference is not real, about one may "
+            "still pass by chance, so read a single marginal pass with care.\n\n"
             + _comparisons_table(data["values"])
         )
     return (
