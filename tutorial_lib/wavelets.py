@@ -59,7 +59,8 @@ def wavelet_shrink(
 
     Args:
         noisy: ``(n, T)`` finite sequences.
-        wavelet: a discrete wavelet's name (``pywt.wavelist(kind="discrete")``).
+        wavelet: a discrete wavelet's name, as
+            ``pywt.wavelist(kind="discrete")`` lists them.
         level: how many scales of details are thresholded (1 up to the
             deepest the length allows for this wavelet).
         rule: ``"sure"`` (a threshold per scale) or ``"universal"`` (one).
