@@ -138,20 +138,40 @@ def resolve_directives(markdown: str, folder: Path) -> str:
     return DIRECTIVE.sub(replace, markdown)
 
 
+def _plain(output: dict) -> str | None:
+    """A glue output's ``text/plain``, or None."""
+    plain = output.get("data", {}).get("text/plain")
+    return "".join(plain) if isinstance(plain, list) else plain
+
+
 def glued_values(executed: dict) -> dict[str, str]:
-    """``{name: text/plain}`` of every value an executed notebook glued."""
+    """``{name: text/plain}`` of every value an executed notebook glued
+    (its outputs, as nbclient leaves them)."""
     values = {}
     for cell in executed.get("cells", []):
         for output in cell.get("outputs", []):
             name = (
                 output.get("metadata", {}).get("scrapbook", {}).get("name")
             )
-            if name and "text/plain" in output.get("data", {}):
-                plain = output["data"]["text/plain"]
-                values[name] = (
-                    "".join(plain) if isinstance(plain, list) else plain
-                )
+            if name and _plain(output) is not None:
+                values[name] = _plain(output)
     return values
+
+
+def build_glue(executed: Path) -> dict[str, str]:
+    """The values a chapter glued in the book's build: myst-nb moves them
+    from the executed notebook into ``<chapter>.glue.json`` beside it."""
+    path = executed.with_suffix(".glue.json")
+    if path.is_file():
+        saved = json.loads(path.read_text())
+        return {
+            k: v
+            for k, out in saved.items()
+            if (v := _plain(out)) is not None
+        }
+    if executed.is_file():
+        return glued_values(json.loads(executed.read_text()))
+    return {}
 
 
 def resolve_glue(markdown: str, values: Mapping[str, str]) -> str:
@@ -227,12 +247,7 @@ def write_editions(
     written = []
     for chapter in chapters:
         path = root / chapter
-        executed = root / "_build" / "jupyter_execute" / chapter
-        values = (
-            glued_values(json.loads(executed.read_text()))
-            if executed.is_file()
-            else {}
-        )
+        values = build_glue(root / "_build" / "jupyter_execute" / chapter)
         notebook = json.loads(path.read_text())
         first = cost_cell(Path(chapter).stem, cpu, gpu)
         result = edition(notebook, path.parent, values, first)

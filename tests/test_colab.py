@@ -154,6 +154,23 @@ def test_glued_values_are_formatted_as_the_site_formats_them():
         resolve_glue("{glue:text}`missing`", {})
 
 
+def test_glue_is_read_where_the_build_leaves_it(tmp_path):
+    from bookbuild.colab import build_glue
+
+    executed = tmp_path / "chapter.ipynb"
+    executed.write_text("{}")
+    record = {
+        "output_type": "display_data",
+        "metadata": {"scrapbook": {"name": "mse"}},
+        "data": {"text/plain": "0.0123"},
+    }
+    executed.with_suffix(".glue.json").write_text(
+        json.dumps({"mse": record})
+    )
+    assert build_glue(executed) == {"mse": "0.0123"}
+    assert build_glue(tmp_path / "missing.ipynb") == {}
+
+
 def test_glued_values_are_read_from_an_executed_chapter():
     from nbclient import NotebookClient
 
