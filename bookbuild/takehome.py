@@ -67,7 +67,8 @@ CHROMIUM_FLAGS = [
 
 PRINT_CSS = """
 <style id="takehome-print">
-@page { size: A4; margin: 14mm 13mm 16mm 13mm; }
+@page { size: A4; margin: 14mm 13mm 16mm 13mm;
+  @bottom-center { content: counter(page); font-size: 9pt; color: #555; } }
 @media print {
   html, body { background: #fff !important; }
   /* Skia prints a shadow as an image: none (the :not(#id) outranks the theme's own
@@ -91,6 +92,8 @@ PRINT_CSS = """
   img, svg, figure, .takehome-poster, .cell_output .output, .cell_input, div.highlight { break-inside: avoid; }
   img { max-width: 100% !important; height: auto; }
   h1, h2, h3 { break-after: avoid; }
+  .takehome-contents { break-after: page; }
+  .takehome-contents ol { list-style: none; padding-left: 0; line-height: 1.9; }
   pre { white-space: pre-wrap !important; word-break: break-word; }
   a { text-decoration: none; }
 }
@@ -240,12 +243,46 @@ def posters(page: str, exe: str | None = None) -> tuple[str, int]:
     return VIDEO.sub(replace, page), count
 
 
+DOCUMENT = re.compile(r'<span id="(document-[^"]+)"></span>')
+HEADING = re.compile(r"<h1[^>]*>(.*?)</h1>", re.DOTALL)
+
+
+def contents(page: str) -> str:
+    """A printed table of contents: each document's first heading, linked
+    (the PDF keeps the links); empty when the page has no documents."""
+    items = []
+    for found in DOCUMENT.finditer(page):
+        heading = HEADING.search(page, found.end())
+        if heading is None:
+            continue
+        title = re.sub(r"<[^>]+>", "", heading.group(1)).replace("#", "")
+        title = html.unescape(title).strip()
+        items.append(
+            f'<li><a href="#{found.group(1)}">{html.escape(title)}</a></li>'
+        )
+    if not items:
+        return ""
+    return (
+        '<nav class="takehome-contents"><h1>Contents</h1><ol>'
+        + "".join(items)
+        + "</ol></nav>"
+    )
+
+
 def print_page(page: str, exe: str | None = None) -> tuple[str, int]:
-    """The single-page build made ready for printing; and how many videos became images."""
+    """The single-page build made ready for printing: videos as their first
+    frame, the print style sheet, a table of contents before the first
+    document; and how many videos became images."""
     page, count = posters(page, exe)
     if "</head>" not in page:
         raise ValueError("the single-page build has no </head>")
-    return page.replace("</head>", PRINT_CSS + "</head>", 1), count
+    page = page.replace("</head>", PRINT_CSS + "</head>", 1)
+    first = DOCUMENT.search(page)
+    if first is not None:
+        page = (
+            page[: first.start()] + contents(page) + page[first.start() :]
+        )
+    return page, count
 
 
 def chromium() -> str:

@@ -756,6 +756,36 @@ def test_pdf_holds_every_chapter_and_its_figures(pages, chapters, site):
     )
 
 
+def test_pdf_has_printed_contents_and_page_numbers(chapters, site):
+    missing = takehome.missing_tools()
+    if missing:
+        (pytest.fail if IN_CI else pytest.skip)(
+            f"poppler-utils is not installed ({', '.join(missing)}); make test installs it"
+        )
+    pdf = site["html"] / "_downloads" / takehome.PDF_NAME
+    texts = takehome.page_texts(pdf)
+    first = next(
+        i
+        for i, text in enumerate(texts)
+        if text.strip().startswith("Contents")
+    )
+    listed = takehome.squash("".join(texts[first : first + 3]))
+    for chapter in chapters:
+        title = takehome.chapter_title(ROOT / f"{chapter}.ipynb")
+        assert takehome.squash(title) in listed, (
+            f"{title!r} not in the contents"
+        )
+    unnumbered = [
+        page
+        for page, text in enumerate(texts, start=1)
+        if not text.strip()
+        or text.strip().splitlines()[-1].strip() != str(page)
+    ]
+    assert unnumbered == [], (
+        f"pages without their number at the foot: {unnumbered[:10]}"
+    )
+
+
 def test_pdf_prints_nothing_fetched_from_elsewhere(site, tmp_path):
     """The page that is printed asks for nothing but its own files (the PDF is built offline)."""
     from playwright.sync_api import sync_playwright

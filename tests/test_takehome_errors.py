@@ -135,3 +135,20 @@ def test_a_hung_or_missing_ffmpeg_is_named(tmp_path):
         "takehome: ffmpeg (an animation's first frame for the PDF) cannot "
         f"start (No such file or directory): {missing} "
     )
+
+
+def test_the_printed_page_gets_contents_before_its_first_document():
+    page = (
+        "<html><head></head><body><article>"
+        '<span id="document-book/intro"></span><section><h1>Intro'
+        '<a class="headerlink" href="#intro">#</a></h1></section>'
+        '<span id="document-notebooks/a"></span><h1>A &amp; B</h1>'
+        "</article></body></html>"
+    )
+    printed, videos = takehome.print_page(page)
+    assert videos == 0
+    contents = printed.index("takehome-contents")
+    assert contents < printed.index('<span id="document-book/intro">')
+    assert '<a href="#document-book/intro">Intro</a>' in printed
+    assert '<a href="#document-notebooks/a">A &amp; B</a>' in printed
+    assert "counter(page)" in printed  # the page numbers' style
