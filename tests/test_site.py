@@ -256,7 +256,25 @@ PAGE_FACTS = """async () => {
         .filter(p => p.scrollWidth > p.clientWidth + 1)
         .map(p => p.innerText.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), ''));
     })(),
+    // What cells print, wider than its box.
+    wide_outputs: Array.from(main.querySelectorAll('.cell_output pre'))
+      .filter(p => p.scrollWidth > p.clientWidth + 1)
+      .map(p => p.innerText.split('\\n')[0].slice(0, 80)),
   };
+}"""
+
+PHONE_FACTS = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = document.documentElement.scrollWidth > width + 1;
+  // the innermost elements reaching past the right edge, to name the cause
+  const culprits = scrolls
+    ? Array.from(document.querySelectorAll('body *'))
+        .filter(e => e.children.length === 0)
+        .filter(e => e.getBoundingClientRect().right > width + 1)
+        .slice(0, 5)
+        .map(e => e.tagName + ' ' + (e.innerText || '').slice(0, 60))
+    : [];
+  return {scrolls, culprits};
 }"""
 
 
@@ -306,6 +324,10 @@ def _visit(browser, origin: str, name: str, shoot: str | None) -> dict:
         300
     )  # late scripts (MathJax typesetting, the theme's own)
     facts = page.evaluate(PAGE_FACTS)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.wait_for_timeout(200)
+    facts["phone"] = page.evaluate(PHONE_FACTS)
+    page.set_viewport_size({"width": 1280, "height": 900})
     facts.update(
         status=response.status if response else None,
         errors=errors,
@@ -566,6 +588,24 @@ def test_every_animation_plays(pages, chapters, site, tmp_path):
             + " could not be played here; ffmpeg decodes each of them as "
             "H.264. Play them with Debian's chromium or Google Chrome."
         )
+
+
+def test_no_output_is_wider_than_its_box(pages):
+    wide = {
+        n: f["wide_outputs"] for n, f in pages.items() if f["wide_outputs"]
+    }
+    assert wide == {}, f"outputs that scroll sideways at 1280 px: {wide}"
+
+
+def test_no_page_scrolls_sideways_on_a_phone(pages):
+    wide = {
+        n: f["phone"]["culprits"]
+        for n, f in pages.items()
+        if f["phone"]["scrolls"]
+    }
+    assert wide == {}, (
+        f"pages wider than a 390-px phone (first culprits): {wide}"
+    )
 
 
 def test_launch_and_download_buttons(pages, chapters, site):
