@@ -92,8 +92,9 @@ PRINT_CSS = """
   img, svg, figure, .takehome-poster, .cell_output .output, .cell_input, div.highlight { break-inside: avoid; }
   img { max-width: 100% !important; height: auto; }
   h1, h2, h3 { break-after: avoid; }
-  .takehome-contents { break-after: page; }
+  .takehome-contents { break-before: page; break-after: page; }
   .takehome-contents ol { list-style: none; padding-left: 0; line-height: 1.9; }
+  .takehome-contents-title { font-size: 1.8em; font-weight: bold; margin-bottom: 1em; }
   pre { white-space: pre-wrap !important; word-break: break-word; }
   a { text-decoration: none; }
 }
@@ -243,8 +244,9 @@ def posters(page: str, exe: str | None = None) -> tuple[str, int]:
     return VIDEO.sub(replace, page), count
 
 
-DOCUMENT = re.compile(r'<span id="(document-[^"]+)"></span>')
-HEADING = re.compile(r"<h1[^>]*>(.*?)</h1>", re.DOTALL)
+DOCUMENT = re.compile(r'<span id="(document-[^"]+)">')
+# the single page demotes a document's title to h2 or h3 (its depth in the book)
+HEADING = re.compile(r"<h([1-6])[^>]*>(.*?)</h\1>", re.DOTALL)
 
 
 def contents(page: str) -> str:
@@ -255,7 +257,7 @@ def contents(page: str) -> str:
         heading = HEADING.search(page, found.end())
         if heading is None:
             continue
-        title = re.sub(r"<[^>]+>", "", heading.group(1)).replace("#", "")
+        title = re.sub(r"<[^>]+>", "", heading.group(2)).replace("#", "")
         title = html.unescape(title).strip()
         items.append(
             f'<li><a href="#{found.group(1)}">{html.escape(title)}</a></li>'
@@ -263,7 +265,8 @@ def contents(page: str) -> str:
     if not items:
         return ""
     return (
-        '<nav class="takehome-contents"><h1>Contents</h1><ol>'
+        '<nav class="takehome-contents">'
+        '<p class="takehome-contents-title">Contents</p><ol>'
         + "".join(items)
         + "</ol></nav>"
     )

@@ -110,11 +110,17 @@ def test_ctrl_c_terminates_the_workers():
         os.kill(os.getpid(), signal.SIGINT)
 
     timer = threading.Thread(target=press_ctrl_c_once_both_work)
-    timer.start()
-    started = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):
-        list(in_processes(calls, ["a", "b"], 2))
-    timer.join()
+    # Ctrl-C raises KeyboardInterrupt, as in a notebook kernel (a pytest-xdist
+    # worker ignores SIGINT otherwise)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        timer.start()
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            list(in_processes(calls, ["a", "b"], 2))
+        timer.join()
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert time.monotonic() - started < 50  # not the calls' 60 s
     assert not multiprocessing.active_children()
 
