@@ -408,28 +408,30 @@ def run_stacks(
         )
         finished = in_processes(calls, spans, processes)
     else:
-        finished = _one_by_one(
-            calls,
-            [
-                f"training {len(m)} run(s) together: {s}"
-                for m, s in zip(parts, spans)
-            ]
-            if several
-            else [],
-        )
+        starts = [
+            f"training {len(m)} run(s) together: {s}"
+            for m, s in zip(parts, spans)
+        ]
+        finished = _one_by_one(calls, starts if several else [])
     for k, found, seconds in finished:
         for i, result in zip(parts[k], found, strict=True):
             results[i] = _save(name, configs[i], result, paths[i], None)
-        print(
-            f"  {spans[k]}: trained in {seconds:.0f} s and saved"
-            if processes > 1
-            else f"  trained in {seconds:.0f} s and saved"
-            if several
-            else f"{name}: computed in {seconds:.1f} s and saved"
-        )
+        print(_trained_line(name, spans[k], seconds, processes, several))
     jobs = [(name, c, None) for c in configs]
     _report(jobs, [i for m in parts for i in m], downloaded)
     return [results[i] for i in range(len(configs))]
+
+
+def _trained_line(
+    name: str, span: str, seconds: float, processes: int, several: bool
+) -> str:
+    """What :func:`run_stacks` says when a part is saved: its span when
+    parts finish out of order (worker processes), else a short line."""
+    if processes > 1:
+        return f"  {span}: trained in {seconds:.0f} s and saved"
+    if several:
+        return f"  trained in {seconds:.0f} s and saved"
+    return f"{name}: computed in {seconds:.1f} s and saved"
 
 
 def _split(members: list[int], parts: int) -> list[list[int]]:
