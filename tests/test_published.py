@@ -54,6 +54,19 @@ def published_grid(tmp_path, site):
     return configs, compute, trained
 
 
+def read_as_a_reader(tmp_path, configs, compute, published):
+    """The grid as a reader's chapter asks for it: a fresh folder, the
+    published runs at ``published``."""
+    return cache.run_stacks(
+        "part2-ae",
+        configs,
+        compute,
+        group=part2.stack_group,
+        directory=tmp_path / "reader",
+        published=published,
+    )
+
+
 def never_train(keys):
     raise AssertionError("a published run was trained again")
 
@@ -64,13 +77,8 @@ def test_a_reader_loads_the_published_runs_instead_of_training(
     url, site = server
     configs, _, trained = published_grid(tmp_path, site)
     reader = tmp_path / "reader"
-    got = cache.run_stacks(
-        "part2-ae",
-        configs,
-        never_train,
-        group=part2.stack_group,
-        directory=reader,
-        published=f"{url}/runs-full.zip",
+    got = read_as_a_reader(
+        tmp_path, configs, never_train, f"{url}/runs-full.zip"
     )
     assert [r["val_mse"] for r in got] == [r["val_mse"] for r in trained]
     assert "2 runs: 2 reused, 2 of them the book's published runs" in (
@@ -94,13 +102,8 @@ def test_an_altered_run_is_refused_and_trained_here(
     with zipfile.ZipFile(archive, "w") as zf:
         for name, data in members.items():
             zf.writestr(name, data)
-    got = cache.run_stacks(
-        "part2-ae",
-        configs,
-        compute,
-        group=part2.stack_group,
-        directory=tmp_path / "reader",
-        published=f"{url}/runs-full.zip",
+    got = read_as_a_reader(
+        tmp_path, configs, compute, f"{url}/runs-full.zip"
     )
     out = capsys.readouterr().out
     assert f"refused the published run {first}" in out
@@ -111,14 +114,9 @@ def test_an_altered_run_is_refused_and_trained_here(
 def test_offline_the_chapter_trains(tmp_path, server, capsys):
     url, site = server
     configs, compute, _ = published_grid(tmp_path, site)
-    got = cache.run_stacks(
-        "part2-ae",
-        configs,
-        compute,
-        group=part2.stack_group,
-        directory=tmp_path / "reader",
-        published="http://127.0.0.1:9/runs-full.zip",  # nothing listens
-    )
+    got = read_as_a_reader(
+        tmp_path, configs, compute, "http://127.0.0.1:9/runs-full.zip"
+    )  # nothing listens
     out = capsys.readouterr().out
     assert "the book's published runs are not available" in out
     assert "2 runs: 0 reused, 2 trained" in out
@@ -131,13 +129,11 @@ def test_a_configuration_the_book_never_trained_is_trained(
     url, site = server
     published_grid(tmp_path, site)
     other = [part2.autoencoder_config(2, 0.3, seed=5, **part2.SMOKE).key()]
-    cache.run_stacks(
-        "part2-ae",
+    read_as_a_reader(
+        tmp_path,
         other,
         functools.partial(part2._fit_from_keys, device="cpu"),
-        group=part2.stack_group,
-        directory=tmp_path / "reader",
-        published=f"{url}/runs-full.zip",
+        f"{url}/runs-full.zip",
     )
     assert "part2-ae: computed in" in capsys.readouterr().out
     # only the sums were read: the archive holds nothing this run needs
