@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from tutorial_lib import cache, folders
+from tutorial_lib import cache, folders, saved_runs
 from tutorial_lib.training import FitConfig, History, fit
 
 
@@ -152,7 +152,7 @@ def test_stale_temporary_files_are_removed(tmp_path):
     other = tmp_path / "notes.tmp"
     for path in (stale, fresh, other):
         path.write_text("partial")
-    old = time.time() - cache.STALE_TMP_SECONDS - 5
+    old = time.time() - saved_runs.STALE_TMP_SECONDS - 5
     os.utime(stale, (old, old))
     os.utime(other, (old, old))
     cache.cached("run", {}, lambda: 1, directory=tmp_path)
@@ -261,7 +261,7 @@ def test_a_read_only_folder_serves_what_it_can_and_says_what_it_cannot_clean(
     stale = tmp_path / ".r-x.pt.abc.tmp"
     stale.write_text("")
     os.utime(stale, (0, 0))
-    corrupt = tmp_path / f"r-{cache.config_key({'a': 2})}.pt"
+    corrupt = tmp_path / f"r-{saved_runs.config_key({'a': 2})}.pt"
     corrupt.write_text("garbage")
 
     def read_only(*args, **kwargs):

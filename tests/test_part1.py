@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from tutorial_lib import cache, folders, part1
+from tutorial_lib import folders, part1, saved_runs
 from tutorial_lib.models import SequenceDenoiser
 from tutorial_lib.runtime import start
 from tutorial_lib.training import fit
@@ -188,7 +188,9 @@ def test_numpy_settings_become_plain_numbers_in_the_key():
     assert type(numpy.model["hidden_size"]) is int
     json.dumps(numpy.key())  # the cache key is JSON
     plain = part1.post_config("rnn", n_sequences=50, seed=3, epochs=3)
-    assert cache.config_key(config.key()) == cache.config_key(plain.key())
+    assert saved_runs.config_key(config.key()) == saved_runs.config_key(
+        plain.key()
+    )
 
 
 @pytest.mark.parametrize(

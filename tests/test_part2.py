@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from tutorial_lib import cache, folders, part2
+from tutorial_lib import folders, part2, saved_runs
 from tutorial_lib.runtime import start
 
 
@@ -15,9 +15,13 @@ def test_config_holds_defaults_overrides_and_identity():
     assert cfg.channels == part2.DEFAULTS["channels"] == 32
     # Same settings give the same cache key; a changed setting a different one.
     same = part2.autoencoder_config(4, 0.2, seed=0, lr=3e-3)
-    assert cache.config_key(cfg.key()) == cache.config_key(same.key())
+    assert saved_runs.config_key(cfg.key()) == saved_runs.config_key(
+        same.key()
+    )
     other = part2.autoencoder_config(4, 0.2, seed=0)
-    assert cache.config_key(cfg.key()) != cache.config_key(other.key())
+    assert saved_runs.config_key(cfg.key()) != saved_runs.config_key(
+        other.key()
+    )
     assert dataclasses.replace(other, lr=3e-3) == cfg
 
 
@@ -43,7 +47,7 @@ def test_the_post_models_keep_the_keys_of_the_plain_dict_configurations():
         "version": 1,
     }
     new = part2.autoencoder_config(np.int64(8), 0.3, seed=0, **part2.SMOKE)
-    assert cache.config_key(new.key()) == cache.config_key(old)
+    assert saved_runs.config_key(new.key()) == saved_runs.config_key(old)
     json.dumps(new.key())  # NumPy integers were made plain ints
     twin = dataclasses.replace(new, skips=True)
     assert twin.key()["skips"] is True
@@ -81,7 +85,9 @@ def test_target_is_in_the_key_only_when_it_is_not_the_posts():
     )
     assert selfsup == dataclasses.replace(cfg, target="noisy")
     assert selfsup.key() == {**without, "target": "noisy"}
-    assert cache.config_key(selfsup.key()) != cache.config_key(cfg.key())
+    assert saved_runs.config_key(selfsup.key()) != saved_runs.config_key(
+        cfg.key()
+    )
 
 
 def test_config_rejects_an_unknown_target():
@@ -255,7 +261,9 @@ def test_numpy_settings_become_plain_numbers_in_the_key():
     numpy = part2.autoencoder_config(
         2, 0.1, seed=0, lr=1e-3, epochs=np.int64(3)
     )
-    assert cache.config_key(plain.key()) == cache.config_key(numpy.key())
+    assert saved_runs.config_key(plain.key()) == saved_runs.config_key(
+        numpy.key()
+    )
 
 
 @pytest.mark.parametrize(

@@ -5,16 +5,11 @@ import pytest
 import torch
 
 from tutorial_lib import data, training
+from tutorial_lib.evaluation import evaluate, predict
+from tutorial_lib.fit_steps import backward_in_chunks
 from tutorial_lib.losses import loss_function, masked_l1
 from tutorial_lib.models import ConvAutoencoder, SequenceDenoiser
-from tutorial_lib.training import (
-    FitConfig,
-    History,
-    backward_in_chunks,
-    evaluate,
-    fit,
-    predict,
-)
+from tutorial_lib.training import FitConfig, History, fit
 
 QUIET = FitConfig(epochs=15, lr=1e-2, progress=False)
 

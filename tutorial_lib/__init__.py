@@ -8,7 +8,10 @@ One module a responsibility:
 * :mod:`tutorial_lib.models`: recurrent denoiser, convolutional autoencoder
 * :mod:`tutorial_lib.losses`: NaN-masked L1 and MSE
 * :mod:`tutorial_lib.training`: :func:`fit` and its :class:`History`
+* :mod:`tutorial_lib.fit_steps`: the pieces of :func:`fit`'s loop
+* :mod:`tutorial_lib.evaluation`: :func:`predict`, :func:`evaluate` and their input checks
 * :mod:`tutorial_lib.cache`: results cached on disk, keyed by their configuration
+* :mod:`tutorial_lib.saved_runs`: one saved run's file: written, read back, set aside
 * :mod:`tutorial_lib.stacked`: many same-shape models trained as one
 * :mod:`tutorial_lib.part1`: Part I's experiments (the 2018 post's recurrent models)
 * :mod:`tutorial_lib.part2`: Part II's experiments (the 2024 post's autoencoders)
@@ -28,6 +31,7 @@ from tutorial_lib.data import (
     split,
     two_tone_dataset,
 )
+from tutorial_lib.evaluation import evaluate, predict
 from tutorial_lib.losses import masked_l1, masked_mse
 from tutorial_lib.models import (
     ConvAutoencoder,
@@ -44,7 +48,7 @@ from tutorial_lib.runtime import (
     seed_everything,
     start,
 )
-from tutorial_lib.training import FitConfig, History, evaluate, fit, predict
+from tutorial_lib.training import FitConfig, History, fit
 
 __version__ = "0.1.0"
 

@@ -35,21 +35,15 @@ unpicklable object) is returned with a warning. A saved file that cannot be
 read (truncated, empty, garbage) is renamed to ``<file>.corrupt`` and the run
 recomputed. Temporary files that a killed write left behind
 (``.<file>.<random>.tmp``) are removed when they are older than
-:data:`STALE_TMP_SECONDS`.
+:data:`tutorial_lib.saved_runs.STALE_TMP_SECONDS`; :mod:`tutorial_lib.saved_runs` stores
+and reads the files.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
-import hashlib
 import json
-import os
-import signal
-import threading
-import time
-import warnings
 from pathlib import Path
 from typing import (
     TYPE_CHECKING,
@@ -61,31 +55,14 @@ from typing import (
     TypeVar,
 )
 
-import torch
-
-from tutorial_lib.files import write_atomically
 from tutorial_lib.parallel import in_processes
 from tutorial_lib.published import fetch
-from tutorial_lib.training import History
+from tutorial_lib.saved_runs import load_run, run_path, save_run, timed
 
 if TYPE_CHECKING:
     from tutorial_lib.training import FitConfig
 
-STALE_TMP_SECONDS = 600
-"""A temporary file untouched this long belongs to a write that was killed."""
 T = TypeVar("T")
-
-
-def config_key(config: Mapping[str, Any]) -> str:
-    """A short stable hash of a JSON-able configuration (key order does not matter)."""
-    try:
-        text = json.dumps(config, sort_keys=True)
-    except TypeError as err:
-        raise ValueError(
-            f"config {config!r} of a cached run must be JSON-able "
-            f"(numbers, strings, lists, dicts): {err}"
-        ) from err
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def fit_settings(config: FitConfig) -> dict[str, Any]:
@@ -96,172 +73,6 @@ def fit_settings(config: FitConfig) -> dict[str, Any]:
         for k, v in dataclasses.asdict(config).items()
         if k != "progress"
     }
-
-
-def _remove_stale_tmp(directory: Path) -> None:
-    """Delete ``.*.pt.*.tmp`` files in ``directory`` untouched for a while."""
-    now = time.time()
-    for tmp in Path(directory).glob(".*.pt.*.tmp"):
-        try:
-            if now - tmp.stat().st_mtime > STALE_TMP_SECONDS:
-                tmp.unlink()
-        except FileNotFoundError:
-            pass  # another process removed or renamed it meanwhile
-        except OSError as err:  # a read-only folder: leave it, say so
-            print(
-                f"{tmp}: a stale temporary file that cannot be removed ({err})"
-            )
-
-
-def interrupted_histories(result: Any) -> bool:
-    """Whether ``result`` holds, at any depth of dicts, lists and tuples, an
-    interrupted :class:`~tutorial_lib.training.History`."""
-    if isinstance(result, History):
-        return result.interrupted
-    if isinstance(result, dict):
-        return any(interrupted_histories(v) for v in result.values())
-    if isinstance(result, (list, tuple)):
-        return any(interrupted_histories(v) for v in result)
-    return False
-
-
-def _set_aside(path: Path, suffix: str, why: str) -> None:
-    """Rename ``path`` to ``<file><suffix>`` and say why; in a read-only
-    folder, leave it and say that instead."""
-    aside = path.with_name(path.name + suffix)
-    try:
-        os.replace(path, aside)
-        print(
-            f"{path}: {why}; moved to {aside.name} and computing the run again"
-        )
-    except OSError as err:
-        print(
-            f"{path}: {why}; it cannot be moved aside ({err}), computing the run again"
-        )
-
-
-def _load_or_set_aside(
-    path: Path, config: Mapping[str, Any] | None = None
-) -> tuple[bool, Any]:
-    """``(True, result)`` from ``path``; ``(False, None)`` when there is no
-    readable file there (an unreadable one is renamed to ``<file>.corrupt``)
-    or when it holds another configuration than ``config`` (renamed to
-    ``<file>.mismatch``: a saved run is served only for its own settings)."""
-    if not path.is_file():
-        return False, None
-    try:
-        saved = torch.load(path, weights_only=False)
-        stored, result = saved["config"], saved["result"]
-    except Exception as err:  # noqa: BLE001 - any unreadable file is set aside
-        _set_aside(
-            path,
-            ".corrupt",
-            f"cannot be read ({type(err).__name__}: {err})",
-        )
-        return False, None
-    if config is not None and _canonical(stored) != _canonical(config):
-        _set_aside(
-            path,
-            ".mismatch",
-            f"holds the run of {_canonical(stored)}, not of the requested "
-            f"{_canonical(config)}",
-        )
-        return False, None
-    return True, result
-
-
-def _canonical(config: Mapping[str, Any]) -> str:
-    """A configuration as the JSON text its key is made from."""
-    return json.dumps(config, sort_keys=True, default=str)
-
-
-@contextlib.contextmanager
-def _noticing_interrupts() -> Iterator[list[bool]]:
-    """Within the block, Ctrl-C (SIGINT) is noted in the yielded list and
-    then raised as usual, so that an interrupt caught inside the block (as
-    :func:`~tutorial_lib.training.fit` catches it) is still known after it.
-    Outside the main thread, where signals cannot be watched, nothing is noted."""
-    seen: list[bool] = []
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.getsignal(signal.SIGINT) if main else None
-    if previous in (None, signal.SIG_IGN, signal.SIG_DFL):
-        yield seen  # not watchable here, or Ctrl-C does not raise anyway
-        return
-
-    def note(signum, frame):
-        seen.append(True)
-        if callable(previous):
-            previous(signum, frame)
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, note)
-    try:
-        yield seen
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _timed(compute: Callable[..., T], *args: Any) -> tuple[T, float]:
-    """``(compute(*args), seconds it took)``.
-
-    Raises:
-        KeyboardInterrupt: Ctrl-C came while ``compute`` ran, even if
-            ``compute`` caught it and returned, so the result is never
-            saved as a finished run.
-    """
-    started = time.perf_counter()
-    with _noticing_interrupts() as seen:
-        result = compute(*args)
-    if seen:
-        raise KeyboardInterrupt(
-            "interrupted while computing; the partial result was not saved"
-        )
-    return result, time.perf_counter() - started
-
-
-def _save(
-    name: str,
-    config: Mapping[str, Any],
-    result: T,
-    path: Path,
-    seconds: float | None,
-) -> T:
-    """Save ``result`` (computed in ``seconds``) to ``path`` and return it;
-    say so unless ``seconds`` is None (a group's runs: one line for all)."""
-    if interrupted_histories(result):
-        raise KeyboardInterrupt(
-            f"{name}: training was interrupted, so the run was not saved ({path.name})"
-        )
-    try:
-        saved = {"config": dict(config), "result": result}
-        write_atomically(path, functools.partial(torch.save, saved))
-    except Exception as err:  # noqa: BLE001 - the result is worth more than the file
-        warnings.warn(
-            f"{name}: the result was computed but could not be saved to {path} "
-            f"({type(err).__name__}: {err}); it will be computed again next time",
-            RuntimeWarning,
-            stacklevel=4,
-        )
-        return result
-    if seconds is not None:
-        print(f"{name}: computed in {seconds:.1f} s and saved")
-    return result
-
-
-def _path(name: str, config: Mapping[str, Any], directory: Path) -> Path:
-    """Where the run ``name`` of ``config`` is saved (checks the name)."""
-    if not name or any(c in name for c in "/\\ "):
-        raise ValueError(
-            f"name {name!r} must be a non-empty label without slashes or spaces"
-        )
-    return Path(directory) / f"{name}-{config_key(config)}.pt"
-
-
-def _load(path: Path, config: Mapping[str, Any]) -> tuple[bool, Any]:
-    """:func:`_load_or_set_aside`, after removing stale temporary files."""
-    if path.parent.is_dir():
-        _remove_stale_tmp(path.parent)
-    return _load_or_set_aside(path, config)
 
 
 def cached(
@@ -285,11 +96,6 @@ def cached(
             not saved (see the module docstring).
     """
     return run_jobs([(name, config, compute)], directory=directory)[0]
-
-
-def load_cached(path: Path) -> Any:
-    """The result stored in one artifact file."""
-    return torch.load(path, weights_only=False)["result"]
 
 
 def _label(config: Mapping[str, Any]) -> str:
@@ -335,7 +141,7 @@ def run_jobs(
     rerunning it computes only the missing ones.
     """
     jobs = list(jobs)
-    paths = [_path(name, config, directory) for name, config, _ in jobs]
+    paths = [run_path(name, config, directory) for name, config, _ in jobs]
     configs = [config for _, config, _ in jobs]
     results, downloaded = _saved(paths, configs, published)
     missing = [i for i in range(len(jobs)) if i not in results]
@@ -350,7 +156,7 @@ def run_jobs(
     for k, result, seconds in finished:
         i = missing[k]
         name, config, _ = jobs[i]
-        results[i] = _save(name, config, result, paths[i], seconds)
+        results[i] = save_run(name, config, result, paths[i], seconds)
     _report(jobs, missing, downloaded)
     return [results[i] for i in range(len(jobs))]
 
@@ -363,7 +169,7 @@ def _one_by_one(
     for i, call in enumerate(calls):
         if labels:
             print(labels[i])
-        yield (i, *_timed(call))
+        yield (i, *timed(call))
 
 
 def run_stacks(
@@ -388,7 +194,7 @@ def run_stacks(
     parts being computed. ``published`` as for :func:`run_jobs`.
     """
     configs = list(configs)
-    paths = [_path(name, config, directory) for config in configs]
+    paths = [run_path(name, config, directory) for config in configs]
     results, downloaded = _saved(paths, configs, published)
     groups: dict[str, list[int]] = {}
     for i in range(len(configs)):
@@ -415,7 +221,7 @@ def run_stacks(
         finished = _one_by_one(calls, starts if several else [])
     for k, found, seconds in finished:
         for i, result in zip(parts[k], found, strict=True):
-            results[i] = _save(name, configs[i], result, paths[i], None)
+            results[i] = save_run(name, configs[i], result, paths[i], None)
         print(_trained_line(name, spans[k], seconds, processes, several))
     jobs = [(name, c, None) for c in configs]
     _report(jobs, [i for m in parts for i in m], downloaded)
@@ -458,7 +264,7 @@ def _saved(
     fetched = 0
     for i in missing:
         if paths[i] in placed:
-            found, result = _load(paths[i], configs[i])
+            found, result = load_run(paths[i], configs[i])
             if found:
                 results[i], fetched = result, fetched + 1
     return results, fetched
@@ -471,7 +277,7 @@ def _found(
     its configuration."""
     results = {}
     for i, (path, config) in enumerate(zip(paths, configs)):
-        found, result = _load(path, config)
+        found, result = load_run(path, config)
         if found:
             results[i] = result
     return results

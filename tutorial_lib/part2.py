@@ -29,10 +29,11 @@ from tutorial_lib.checks import (
     positive_int,
 )
 from tutorial_lib.data import Pairs, split, two_tone_dataset
+from tutorial_lib.evaluation import predict
 from tutorial_lib.models import ConvAutoencoder, count_parameters
 from tutorial_lib.runtime import Run
 from tutorial_lib.stacked import fit_stacked
-from tutorial_lib.training import FitConfig, fit, predict
+from tutorial_lib.training import FitConfig, fit
 
 VERSION = 1
 """Bump when :func:`fit_autoencoder` changes what it computes for the same
