@@ -5,7 +5,7 @@ import time
 import numpy as np
 import pytest
 
-from tutorial_lib import animation
+from tutorial_lib import animation, video
 
 
 def frames(n=6, length=40):
@@ -16,7 +16,7 @@ def frames(n=6, length=40):
 
 
 def test_video_is_embedded_h264_mp4():
-    if animation.ffmpeg_path() is None:
+    if video.ffmpeg_path() is None:
         pytest.skip("imageio-ffmpeg has no ffmpeg binary here")
     snaps, clean = frames()
     anim = animation.animate_snapshots(
@@ -34,7 +34,7 @@ def test_video_is_embedded_h264_mp4():
 
 
 def test_falls_back_to_js_player_without_ffmpeg(monkeypatch):
-    monkeypatch.setattr(animation, "ffmpeg_path", lambda: None)
+    monkeypatch.setattr(video, "ffmpeg_path", lambda: None)
     snaps, clean = frames()
     anim = animation.animate_snapshots(snaps, clean, noisy=clean + 0.1)
     assert anim.kind == "jshtml"
@@ -46,7 +46,7 @@ def test_falls_back_when_the_ffmpeg_binary_does_not_run(
     monkeypatch, tmp_path
 ):
     monkeypatch.setattr(
-        animation, "ffmpeg_path", lambda: str(tmp_path / "no-such-ffmpeg")
+        video, "ffmpeg_path", lambda: str(tmp_path / "no-such-ffmpeg")
     )
     snaps, clean = frames(3)
     anim = animation.animate_snapshots(snaps, clean)
@@ -118,7 +118,7 @@ def test_a_broken_ffmpeg_falls_back_to_the_player_and_says_why(
     monkeypatch, tmp_path, capsys, body, reason
 ):
     monkeypatch.setattr(
-        animation, "ffmpeg_path", lambda: fake_ffmpeg(tmp_path, body)
+        video, "ffmpeg_path", lambda: fake_ffmpeg(tmp_path, body)
     )
     snaps, clean = frames(3)
     started = time.monotonic()
@@ -137,7 +137,7 @@ def test_a_broken_ffmpeg_falls_back_to_the_player_and_says_why(
 
 
 def test_no_ffmpeg_is_printed_too(monkeypatch, capsys):
-    monkeypatch.setattr(animation, "ffmpeg_path", lambda: None)
+    monkeypatch.setattr(video, "ffmpeg_path", lambda: None)
     snaps, clean = frames(2)
     anim = animation.animate_snapshots(
         snaps, clean, figsize=(2, 1.5), dpi=50
@@ -168,8 +168,8 @@ def test_rejects_a_bad_timeout(timeout):
 
 def test_check_mp4_names_what_it_checked():
     message = r"videos\[1\] is not an MP4 video: 3 bytes starting b'abc'"
-    with pytest.raises(animation.VideoError, match=message):
-        animation.check_mp4(b"abc", what="videos[1]")
+    with pytest.raises(video.VideoError, match=message):
+        video.check_mp4(b"abc", what="videos[1]")
 
 
 # ---------------------------------------------------------------- one grid video
@@ -201,7 +201,7 @@ def decode(mp4: bytes, tmp_path):
 
 
 def test_compose_grid_stacks_videos_in_step(tmp_path):
-    if animation.ffmpeg_path() is None:
+    if video.ffmpeg_path() is None:
         pytest.skip("imageio-ffmpeg has no ffmpeg binary here")
     parts = [
         animation.animate_snapshots(
@@ -214,7 +214,7 @@ def test_compose_grid_stacks_videos_in_step(tmp_path):
         for p in panels(3)
     ]
     assert [a.kind for a in parts] == ["video"] * 3
-    grid = animation.compose_grid(
+    grid = video.compose_grid(
         [a.video for a in parts], columns=2, timeout=60
     )
     assert grid[4:8] == b"ftyp"
@@ -232,7 +232,7 @@ def test_compose_grid_stacks_videos_in_step(tmp_path):
 
 
 def test_animate_grid_makes_one_video(tmp_path):
-    if animation.ffmpeg_path() is None:
+    if video.ffmpeg_path() is None:
         pytest.skip("imageio-ffmpeg has no ffmpeg binary here")
     anim = animation.animate_grid(
         panels(4, 3), columns=4, figsize=PANEL_INCHES, dpi=PANEL_DPI, fps=3
@@ -248,7 +248,7 @@ def test_animate_grid_makes_one_video(tmp_path):
 def test_animate_grid_without_ffmpeg_is_one_player_and_says_why(
     monkeypatch, capsys
 ):
-    monkeypatch.setattr(animation, "ffmpeg_path", lambda: None)
+    monkeypatch.setattr(video, "ffmpeg_path", lambda: None)
     import matplotlib.pyplot as plt
 
     before = len(plt.get_fignums())
@@ -266,15 +266,15 @@ def test_animate_grid_without_ffmpeg_is_one_player_and_says_why(
 
 def test_compose_grid_refuses_what_is_not_a_video():
     with pytest.raises(
-        animation.VideoError, match=r"videos\[0\] is not an MP4"
+        video.VideoError, match=r"videos\[0\] is not an MP4"
     ):
-        animation.compose_grid([b"\0" * 1000])
+        video.compose_grid([b"\0" * 1000])
     with pytest.raises(
         ValueError, match="columns must be a positive integer, got 0"
     ):
-        animation.compose_grid([b""], columns=0)
+        video.compose_grid([b""], columns=0)
     with pytest.raises(ValueError, match="videos is empty"):
-        animation.compose_grid([])
+        video.compose_grid([])
 
 
 def test_animate_grid_needs_panels_of_equal_length():

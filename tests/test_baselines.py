@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from tutorial_lib import baselines as b
-from tutorial_lib import data
+from tutorial_lib import data, two_tone_fit
 
 
 def test_offset_oracle_recovers_a_noiseless_sine_exactly():
@@ -25,7 +25,9 @@ def test_lsq_sine_recovers_any_amplitude_and_phase():
 
 def test_two_tone_oracle_recovers_noiseless_signals():
     d = data.two_tone_dataset(20, 256, seed=3)
-    fitted, freqs = b.two_tone_oracle(d.clean, d.x, return_freqs=True)
+    fitted, freqs = two_tone_fit.two_tone_oracle(
+        d.clean, d.x, return_freqs=True
+    )
     np.testing.assert_allclose(fitted, d.clean, atol=1e-4)
     np.testing.assert_allclose(freqs, d.freqs, atol=1e-4)
 
@@ -33,7 +35,7 @@ def test_two_tone_oracle_recovers_noiseless_signals():
 def test_two_tone_oracle_ignores_the_shrinkage_and_denoises():
     d = data.two_tone_dataset(20, 256, seed=4)
     pairs = d.at(0.3)
-    fitted = b.two_tone_oracle(pairs.noisy, d.x)
+    fitted = two_tone_fit.two_tone_oracle(pairs.noisy, d.x)
     assert np.mean((fitted - d.clean) ** 2) < 0.1 * np.mean(
         (pairs.noisy - d.clean) ** 2
     )
@@ -97,7 +99,10 @@ def test_fitted_gain_undoes_a_known_shrinkage():
         (lambda x: b.lowpass(x, 0.7), "cutoff"),
         (lambda x: b.offset_oracle(x, max_offset=-1), "max_offset"),
         (lambda x: b.lsq_sine(x, period=0), "period"),
-        (lambda x: b.two_tone_oracle(x, np.arange(5)), "x must have shape"),
+        (
+            lambda x: two_tone_fit.two_tone_oracle(x, np.arange(5)),
+            "x must have shape",
+        ),
         (lambda x: b.moving_average(x[0], 3), r"\(n, T\)"),
         (lambda x: b.choose_parameter(b.savgol, [], x, x), "candidates"),
         (
@@ -158,7 +163,7 @@ def test_choose_parameter_refuses_a_candidate_whose_loss_is_not_finite():
         lambda x: b.lsq_sine(x),
         lambda x: b.moving_average(x, 5),
         lambda x: b.lowpass(x, 0.1),
-        lambda x: b.two_tone_oracle(
+        lambda x: two_tone_fit.two_tone_oracle(
             x, np.linspace(0, 1, x.shape[1]), grid=5
         ),
     ],
@@ -188,7 +193,7 @@ def test_two_tone_oracle_refuses_nan_sample_points():
     x = d.x.copy()
     x[3] = np.nan
     with pytest.raises(ValueError, match=r"x must be finite, got 1 NaN"):
-        b.two_tone_oracle(d.clean, x, grid=5)
+        two_tone_fit.two_tone_oracle(d.clean, x, grid=5)
 
 
 def _savgol_as_before(noisy, window, polyorder=3):
@@ -286,14 +291,16 @@ def test_choose_parameter_with_fit_gain_on_zero_input_says_why():
 def test_two_tone_oracle_names_a_bad_setting(setting, message):
     d = data.two_tone_dataset(2, 32, seed=0)
     with pytest.raises(ValueError) as caught:
-        b.two_tone_oracle(d.clean, d.x, **setting)
+        two_tone_fit.two_tone_oracle(d.clean, d.x, **setting)
     assert str(caught.value) == message
 
 
 def test_two_tone_oracle_takes_numpy_settings():
     d = data.two_tone_dataset(2, 32, seed=0)
-    plain = b.two_tone_oracle(d.clean, d.x, grid=21, iterations=3)
-    numpy = b.two_tone_oracle(
+    plain = two_tone_fit.two_tone_oracle(
+        d.clean, d.x, grid=21, iterations=3
+    )
+    numpy = two_tone_fit.two_tone_oracle(
         d.clean, d.x, grid=np.int64(21), iterations=np.int32(3)
     )
     np.testing.assert_array_equal(plain, numpy)

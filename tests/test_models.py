@@ -4,11 +4,11 @@ import torch
 
 from tutorial_lib.models import (
     ConvAutoencoder,
-    PrototypeDenoiser,
     SequenceDenoiser,
     count_parameters,
     receptive_field,
 )
+from tutorial_lib.prototypes import PrototypeDenoiser
 
 
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
@@ -102,7 +102,6 @@ def test_prototype_denoiser_initialised_from_the_true_signals_picks_them():
     import torch
 
     from tutorial_lib import data
-    from tutorial_lib.models import PrototypeDenoiser
 
     d = data.sine_dataset(40, 100, seed=0)
     prototypes = data.sine(

@@ -6,6 +6,7 @@ formatter accepts is what a page shows without sideways scrolling.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
@@ -106,3 +107,47 @@ def test_figures_fit_the_content_column():
         if float(width) > 9.6
     ]
     assert too_wide == []
+
+
+MODULE_LINES = 350
+"""The longest module of ``tutorial_lib`` a reader should meet."""
+FUNCTION_LINES = 70
+"""The longest function, docstring not counted: :func:`fit`, the loop a
+chapter reads whole, is the longest (69 lines)."""
+
+
+def _long_functions(path: Path) -> list[str]:
+    """``module:function (n lines)`` for each function of ``path`` whose
+    code, without its docstring, is longer than FUNCTION_LINES."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        lines = node.end_lineno - node.lineno + 1
+        if ast.get_docstring(node) is not None:
+            doc = node.body[0]
+            lines -= doc.end_lineno - doc.lineno + 1
+        if lines > FUNCTION_LINES:
+            found.append(f"{path.name}:{node.name} ({lines} lines)")
+    return found
+
+
+def test_the_package_stays_small_enough_to_read():
+    modules = sorted((ROOT / "tutorial_lib").glob("*.py"))
+    long_modules = [
+        f"{path.name} ({n} lines)"
+        for path in modules
+        if (n := len(path.read_text().splitlines())) > MODULE_LINES
+    ]
+    long_functions = [f for path in modules for f in _long_functions(path)]
+    assert long_modules == [], f"split these modules: over {MODULE_LINES}"
+    assert long_functions == [], f"split these: over {FUNCTION_LINES}"
+
+
+def test_the_size_check_finds_a_long_function(tmp_path):
+    body = "\n".join(f"    x{i} = {i}" for i in range(FUNCTION_LINES))
+    module = tmp_path / "long.py"
+    module.write_text(f'def f():\n    """Doc."""\n{body}\n    return 0\n')
+    assert _long_functions(module) == [
+        f"long.py:f ({FUNCTION_LINES + 2} lines)"
+    ]

@@ -6,6 +6,7 @@ One module a responsibility:
 * :mod:`tutorial_lib.runtime`: device, seeds, :func:`start` and the run stamp
 * :mod:`tutorial_lib.data`: the 2018 and 2024 tasks' data
 * :mod:`tutorial_lib.models`: recurrent denoiser, convolutional autoencoder
+* :mod:`tutorial_lib.prototypes`: a soft choice among learned prototypes (Beyond)
 * :mod:`tutorial_lib.losses`: NaN-masked L1 and MSE
 * :mod:`tutorial_lib.training`: :func:`fit` and its :class:`History`
 * :mod:`tutorial_lib.fit_steps`: the pieces of :func:`fit`'s loop
@@ -13,14 +14,23 @@ One module a responsibility:
 * :mod:`tutorial_lib.cache`: results cached on disk, keyed by their configuration
 * :mod:`tutorial_lib.saved_runs`: one saved run's file: written, read back, set aside
 * :mod:`tutorial_lib.stacked`: many same-shape models trained as one
+* :mod:`tutorial_lib.parallel`: the missing runs trained in worker processes, one a core
+* :mod:`tutorial_lib.published`: the book's trained runs, fetched from its site
 * :mod:`tutorial_lib.part1`: Part I's experiments (the 2018 post's recurrent models)
-* :mod:`tutorial_lib.part2`: Part II's experiments (the 2024 post's autoencoders)
+* :mod:`tutorial_lib.part2`: Part II's experiments (the 2024 post's autoencoders), and
+  :mod:`tutorial_lib.autoencoder_config`, the configuration of one
+* :mod:`tutorial_lib.baselines`, :mod:`tutorial_lib.linear`, :mod:`tutorial_lib.subspace`,
+  :mod:`tutorial_lib.wavelets`, :mod:`tutorial_lib.two_tone_fit`, :mod:`tutorial_lib.oracles`:
+  classical denoisers, fits and the tasks' limits
 * :mod:`tutorial_lib.checks`, :mod:`tutorial_lib.files`, :mod:`tutorial_lib.folders`: argument
   checks, atomic writes, where files live
 * :mod:`tutorial_lib.records`: headline numbers a chapter records
 * :mod:`tutorial_lib.claims`: a chapter's conclusions, checked against its numbers
 * :mod:`tutorial_lib.prose`: measured values glued into a chapter's sentences
 * :mod:`tutorial_lib.plots`: the recurring figures
+* :mod:`tutorial_lib.animation`, :mod:`tutorial_lib.video`: training animations, and their
+  encoding with ffmpeg
+* :mod:`tutorial_lib.explorer`: the interactive explorer of Part II's runs
 """
 
 from tutorial_lib.data import (
@@ -35,12 +45,12 @@ from tutorial_lib.evaluation import evaluate, predict
 from tutorial_lib.losses import masked_l1, masked_mse
 from tutorial_lib.models import (
     ConvAutoencoder,
-    PrototypeDenoiser,
     SequenceDenoiser,
     count_parameters,
     receptive_field,
 )
 from tutorial_lib.profile import current_profile
+from tutorial_lib.prototypes import PrototypeDenoiser
 from tutorial_lib.runtime import (
     BOOK_SEED,
     Run,

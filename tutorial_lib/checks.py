@@ -100,3 +100,31 @@ def finite_number(
             f"got {value!r}"
         )
     return float(value)
+
+
+def finite_batch(noisy, name: str = "noisy") -> np.ndarray:
+    """``noisy`` as a finite ``(n, T)`` float64 array, ``T >= 2``."""
+    array = np.asarray(noisy, dtype=np.float64)
+    if array.ndim != 2 or array.shape[1] < 2:
+        raise ValueError(
+            f"{name} must have shape (n, T) with T >= 2, got {array.shape}"
+        )
+    bad = ~np.isfinite(array)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise ValueError(
+            f"{name} must be finite, got {int(bad.sum())} NaN or infinite value(s), "
+            f"the first at row {row}, column {col} ({array[row, col]}): drop or "
+            "fill those rows first"
+        )
+    return array
+
+
+def window_size(window: int, length: int, *, odd: bool = False) -> int:
+    """``window`` as an ``int`` in ``[1, length]`` (odd when ``odd``)."""
+    integer("window", window, minimum=1, maximum=length)
+    if odd and window % 2 == 0:
+        raise ValueError(
+            f"window must be odd for a centred filter, got {window}"
+        )
+    return int(window)

@@ -40,12 +40,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tutorial_lib.baselines import _as_batch
+from tutorial_lib.checks import finite_batch
 
 
 def _pair(noisy, clean) -> tuple[np.ndarray, np.ndarray]:
     """``(noisy, clean)`` as finite float64 ``(n, T)`` arrays of the same shape."""
-    x, y = _as_batch(noisy, "train_noisy"), _as_batch(clean, "train_clean")
+    x, y = (
+        finite_batch(noisy, "train_noisy"),
+        finite_batch(clean, "train_clean"),
+    )
     if x.shape != y.shape:
         raise ValueError(
             f"train_noisy {x.shape} and train_clean {y.shape} must have the same "
@@ -61,7 +64,7 @@ class Gain:
     value: float
 
     def apply(self, noisy) -> np.ndarray:
-        return self.value * _as_batch(noisy)
+        return self.value * finite_batch(noisy)
 
 
 def fit_gain(train_noisy, train_clean) -> Gain:
@@ -110,7 +113,7 @@ class WienerFilter:
 
     def apply(self, noisy) -> np.ndarray:
         """``irfft(H * rfft(extend(noisy)))[:, :T]``, ``(n, T) -> (n, T)`` float64."""
-        x = _as_batch(noisy)
+        x = finite_batch(noisy)
         if x.shape[1] != self.length:
             raise ValueError(
                 f"noisy has {x.shape[1]} samples per sequence; this filter was "
@@ -170,7 +173,7 @@ class LinearMMSE:
 
     def apply(self, noisy) -> np.ndarray:
         """``(n, T) -> (n, T)`` float64."""
-        x = _as_batch(noisy)
+        x = finite_batch(noisy)
         if x.shape[1] != len(self.mean_in):
             raise ValueError(
                 f"noisy has {x.shape[1]} samples per sequence; this "

@@ -71,7 +71,7 @@ def receptive_field(
     return int((grad.abs().sum(0) > 0).sum())
 
 
-def _as_sequence(
+def as_sequence(
     x: torch.Tensor, model: nn.Module
 ) -> tuple[torch.Tensor, bool]:
     """``(B, T)`` or ``(B, T, 1)`` -> ``(B, T, 1)``, and whether it was 2-D.
@@ -155,7 +155,7 @@ class SequenceDenoiser(nn.Module):
             nn.init.zeros_(self.head.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        seq, flat = _as_sequence(x, self)
+        seq, flat = as_sequence(x, self)
         states, _ = self.rnn(seq)  # (B, T, H * directions)
         # out: (B, T, 1)
         out = (
@@ -196,31 +196,14 @@ class ConvAutoencoder(nn.Module):
         skips: bool = False,
     ) -> None:
         super().__init__()
-        depth = integer("depth", depth, minimum=1)
-        channels = positive_int("channels", channels)
-        kernel_size = integer("kernel_size", kernel_size, minimum=2)
-        if kernel_size % 2:
-            raise ValueError(
-                "kernel_size must be even and >= 2 so lengths halve "
-                f"exactly, got {kernel_size}"
-            )
-        if activation not in ACTIVATIONS:
-            raise ValueError(
-                f"unknown activation {activation!r}; expected one of "
-                f"{', '.join(ACTIVATIONS)}"
-            )
-        if norm not in (None, "batch"):
-            raise ValueError(f"norm must be None or 'batch', got {norm!r}")
+        depth, channels, kernel_size = _check_autoencoder(
+            depth, channels, kernel_size, activation, norm
+        )
         self.depth, self.skips = depth, skips
         pad = kernel_size // 2 - 1
 
         def block(layer: nn.Module, last: bool) -> nn.Sequential:
-            parts = [layer]
-            if not last:
-                if norm == "batch":
-                    parts.append(nn.BatchNorm1d(channels))
-                parts.append(ACTIVATIONS[activation]())
-            return nn.Sequential(*parts)
+            return _level(layer, channels, activation, norm, last)
 
         self.down = nn.ModuleList(
             block(
@@ -266,7 +249,7 @@ class ConvAutoencoder(nn.Module):
             )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        seq, flat = _as_sequence(x, self)
+        seq, flat = as_sequence(x, self)
         self.check_length(seq.shape[1])
         h = seq.transpose(1, 2)  # (B, T, 1) -> (B, 1, T) for Conv1d
         skips = []
@@ -281,61 +264,38 @@ class ConvAutoencoder(nn.Module):
         return out.squeeze(-1) if flat else out
 
 
-class PrototypeDenoiser(nn.Module):
-    """A soft choice among learned clean prototypes, for fixed-length sequences.
-
-    ``x (B, T) -> softmax(scale * (W x + b)) @ V``: the ``prototypes`` rows of
-    ``W`` score the input, the softmax turns the scores into weights, and the
-    output mixes the rows of ``V``. When the clean signals come from a small
-    set (the 2018 task has 60 distinct ones), this is the form of the
-    posterior-mean denoiser under *Gaussian* noise, with
-    ``W = V = prototypes`` and ``scale = 1 / noise variance`` (the 2018
-    task's noise is uniform, for which it is not exact).
-    :meth:`init_from` starts it there.
-    """
-
-    def __init__(self, length: int, prototypes: int = 256) -> None:
-        super().__init__()
-        positive_int("length", length)
-        positive_int("prototypes", prototypes)
-        self.length = length
-        self.score = nn.Linear(length, prototypes)
-        self.mix = nn.Linear(prototypes, length)
-        self.log_scale = nn.Parameter(torch.zeros(()))
-
-    @torch.no_grad()
-    def init_from(
-        self, clean: torch.Tensor, noise_variance: float
-    ) -> "PrototypeDenoiser":
-        """Start from ``prototypes`` clean training targets ``(prototypes, length)``."""
-        clean = torch.as_tensor(clean, dtype=torch.float32)
-        if (
-            clean.shape != (self.score.out_features, self.length)
-            or not noise_variance > 0
-        ):
-            raise ValueError(
-                f"need clean of shape ({self.score.out_features}, {self.length}) and noise_variance > 0, "
-                f"got {tuple(clean.shape)} and {noise_variance}"
-            )
-        # -||x - c||^2 / (2 s^2) = (x.c - ||c||^2 / 2) / s^2 + a term that is the same for every c
-        self.score.weight.copy_(clean)
-        self.score.bias.copy_(-(clean * clean).sum(1) / 2)
-        self.log_scale.fill_(
-            -float(torch.log(torch.tensor(noise_variance)))
+def _check_autoencoder(
+    depth, channels, kernel_size, activation: str, norm: str | None
+) -> tuple[int, int, int]:
+    """:class:`ConvAutoencoder`'s arguments checked: ``(depth, channels,
+    kernel_size)`` as ints, or a ValueError naming the one at fault."""
+    depth = integer("depth", depth, minimum=1)
+    channels = positive_int("channels", channels)
+    kernel_size = integer("kernel_size", kernel_size, minimum=2)
+    if kernel_size % 2:
+        raise ValueError(
+            "kernel_size must be even and >= 2 so lengths halve "
+            f"exactly, got {kernel_size}"
         )
-        self.mix.weight.copy_(clean.T)
-        self.mix.bias.zero_()
-        return self
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        seq, flat = _as_sequence(x, self)
-        if seq.shape[1] != self.length:
-            raise ValueError(
-                f"this model takes sequences of length {self.length}, got {seq.shape[1]}"
-            )
-        # weights: (B, P)
-        weights = torch.softmax(
-            self.score(seq.squeeze(-1)) * self.log_scale.exp(), dim=-1
+    if activation not in ACTIVATIONS:
+        raise ValueError(
+            f"unknown activation {activation!r}; expected one of "
+            f"{', '.join(ACTIVATIONS)}"
         )
-        out = self.mix(weights).unsqueeze(-1)  # (B, T, 1)
-        return out.squeeze(-1) if flat else out
+    if norm not in (None, "batch"):
+        raise ValueError(f"norm must be None or 'batch', got {norm!r}")
+    return depth, channels, kernel_size
+
+
+def _level(
+    layer: nn.Module, channels: int, activation: str, norm, last: bool
+) -> nn.Sequential:
+    """One level of :class:`ConvAutoencoder`: ``layer``, then (unless it is
+    the ``last``, whose output is linear) batch norm if asked, and the
+    activation."""
+    parts = [layer]
+    if not last:
+        if norm == "batch":
+            parts.append(nn.BatchNorm1d(channels))
+        parts.append(ACTIVATIONS[activation]())
+    return nn.Sequential(*parts)

@@ -34,9 +34,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tutorial_lib.baselines import _as_batch, _period, two_tone_inputs
-from tutorial_lib.checks import finite_number, integer, non_negative_int
+from tutorial_lib.checks import (
+    finite_batch,
+    finite_number,
+    integer,
+    non_negative_int,
+)
 from tutorial_lib.data import sine
+from tutorial_lib.two_tone_fit import two_tone_inputs
 
 _CELLS = 2**21  # entries of the (rows, K, T) table scored at once: 16 MB
 _TIE = 1e-12  # deviations closer than this are equal (rounding of sin)
@@ -83,7 +88,7 @@ def offset_templates(
     """
     non_negative_int("max_offset", max_offset)
     t = np.arange(length)[None, :] + np.arange(max_offset + 1)[:, None]
-    return sine(t, _period(period))
+    return sine(t, finite_number("period", period, positive=True))
 
 
 def minimax_offset_oracle(
@@ -110,7 +115,7 @@ def minimax_offset_oracle(
         ``(n, T)`` float64 estimates, and the :class:`SupportMatch` when
         ``return_match``.
     """
-    x = _as_batch(noisy)
+    x = finite_batch(noisy)
     noise, tol = _bound("noise", noise), _bound("tol", tol)
     templates = offset_templates(x.shape[1], period, max_offset)  # (K, T)
     offsets = np.empty(len(x), dtype=np.int64)
@@ -217,7 +222,7 @@ def two_tone_posterior_mean(
     Returns:
         ``(n, T)`` float64 posterior means.
     """
-    y = _as_batch(noisy)
+    y = finite_batch(noisy)
     x, low, high = two_tone_inputs(y, x, freq_range)
     alpha = finite_number("noise level alpha", alpha)
     if not 0 < alpha < 1:

@@ -20,8 +20,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from tutorial_lib.baselines import _as_batch, _window
-from tutorial_lib.checks import integer
+from tutorial_lib.checks import finite_batch, integer, window_size
 
 
 def _lags(window: int, length: int) -> np.ndarray:
@@ -65,10 +64,10 @@ def ssa(
     Returns:
         ``(n, T)`` float64.
     """
-    x = _as_batch(noisy)
+    x = finite_batch(noisy)
     length = x.shape[1]
     rank = integer("rank", rank, minimum=1, maximum=length)
-    window = _window(window, length)
+    window = window_size(window, length)
     widest = (length + 1) // 2  # L <= K: the Gram matrix is the smaller
     if not rank <= window <= widest:
         raise ValueError(

@@ -26,8 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pywt
 
-from tutorial_lib.baselines import _as_batch
-from tutorial_lib.checks import integer
+from tutorial_lib.checks import finite_batch, integer
 
 
 def _soft(c: np.ndarray, threshold: np.ndarray) -> np.ndarray:
@@ -68,7 +67,7 @@ def wavelet_shrink(
     Returns:
         ``(n, T)`` float64.
     """
-    x = _as_batch(noisy)
+    x = finite_batch(noisy)
     if wavelet not in pywt.wavelist(kind="discrete"):
         raise ValueError(
             f"wavelet must name a discrete wavelet of pywt.wavelist("
