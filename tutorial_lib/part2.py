@@ -24,6 +24,7 @@ __all__ = [
     "training_target",
     "fit_autoencoder",
     "fit_autoencoders",
+    "fit_blind_spot_autoencoder",
     "stack_group",
     "train",
     "train_grid",
@@ -43,6 +44,7 @@ from tutorial_lib.autoencoder_config import (
     autoencoder_config,
     sweep_configs,
 )
+from tutorial_lib.blind_spot import fit_blind_spot
 from tutorial_lib.cache import run_stacks
 from tutorial_lib.checks import (
     positive_int,
@@ -157,6 +159,37 @@ def fit_autoencoder(
         device=device,
     )
     return _result(config, model, history, val)
+
+
+def fit_blind_spot_autoencoder(
+    config: AutoencoderConfig, *, spacing: int = 4
+) -> dict[str, Any]:
+    """Train ``config``'s model on its noisy training signals alone, with
+    the blind-spot loss (:func:`tutorial_lib.blind_spot.fit_blind_spot`,
+    hiding every ``spacing``-th sample) and Part II's other settings.
+
+    Returns:
+        ``history``, ``val_mse`` (its blind-spot output for the validation
+        signals against the clean ones), ``parameters`` and the CPU
+        ``state_dict``.
+    """
+    train_pairs, val = config.data()
+    model = config.build()
+    history = fit_blind_spot(
+        model,
+        train_pairs.noisy,
+        fit_config(config),
+        spacing=spacing,
+        eval_data=(val.noisy, val.clean),
+    )
+    return {
+        "history": history,
+        "val_mse": history.final_eval,
+        "parameters": count_parameters(model),
+        "state_dict": {
+            k: v.detach().cpu() for k, v in model.state_dict().items()
+        },
+    }
 
 
 def fit_autoencoders(
