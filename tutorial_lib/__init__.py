@@ -8,12 +8,15 @@ One module a responsibility:
 * :mod:`tutorial_lib.models`: recurrent denoiser, convolutional autoencoder
 * :mod:`tutorial_lib.prototypes`: a soft choice among learned prototypes (Beyond)
 * :mod:`tutorial_lib.losses`: NaN-masked L1 and MSE
-* :mod:`tutorial_lib.training`: :func:`fit` and its :class:`History`
+* :mod:`tutorial_lib.training`: :func:`fit`, the training loop of every chapter
+* :mod:`tutorial_lib.fit_types`: what :func:`fit` takes and returns (:class:`FitConfig`,
+  :class:`History`)
 * :mod:`tutorial_lib.fit_steps`: the pieces of :func:`fit`'s loop
 * :mod:`tutorial_lib.evaluation`: :func:`predict`, :func:`evaluate` and their input checks
 * :mod:`tutorial_lib.cache`: results cached on disk, keyed by their configuration
 * :mod:`tutorial_lib.saved_runs`: one saved run's file: written, read back, set aside
 * :mod:`tutorial_lib.stacked`: many same-shape models trained as one
+* :mod:`tutorial_lib.blind_spot`: a denoiser learned from noisy signals alone
 * :mod:`tutorial_lib.parallel`: the missing runs trained in worker processes, one a core
 * :mod:`tutorial_lib.published`: the book's trained runs, fetched from its site
 * :mod:`tutorial_lib.part1`: Part I's experiments (the 2018 post's recurrent models)

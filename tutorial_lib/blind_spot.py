@@ -24,7 +24,8 @@ from torch import nn
 
 from tutorial_lib.checks import integer
 from tutorial_lib.evaluation import as_tensor
-from tutorial_lib.training import FitConfig, History, progress_bar
+from tutorial_lib.fit_types import FitConfig, History
+from tutorial_lib.training import progress_bar
 
 
 def hide_samples(

@@ -60,7 +60,7 @@ from tutorial_lib.published import fetch
 from tutorial_lib.saved_runs import load_run, run_path, save_run, timed
 
 if TYPE_CHECKING:
-    from tutorial_lib.training import FitConfig
+    from tutorial_lib.fit_types import FitConfig
 
 T = TypeVar("T")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 import torch
@@ -23,10 +23,8 @@ from tutorial_lib.evaluation import (
     check_output,
     check_pair,
 )
+from tutorial_lib.fit_types import FitConfig, History
 from tutorial_lib.losses import loss_function
-
-if TYPE_CHECKING:
-    from tutorial_lib.training import FitConfig, History
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 

@@ -8,7 +8,7 @@ from typing import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from tutorial_lib.training import History
+from tutorial_lib.fit_types import History
 
 RED, BLUE, GREEN = "#d1495b", "#2e86ab", "#66a182"
 COLORS = {

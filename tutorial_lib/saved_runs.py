@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterator, Mapping, TypeVar
 import torch
 
 from tutorial_lib.files import write_atomically
-from tutorial_lib.training import History
+from tutorial_lib.fit_types import History
 
 STALE_TMP_SECONDS = 600
 """A temporary file untouched this long belongs to a write that was killed."""

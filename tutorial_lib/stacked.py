@@ -32,9 +32,10 @@ import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
+from tutorial_lib.fit_types import FitConfig, History
 from tutorial_lib.losses import loss_function
 from tutorial_lib.runtime import choose_device
-from tutorial_lib.training import FitConfig, History, progress_bar
+from tutorial_lib.training import progress_bar
 
 EVAL_ROWS = {"cpu": 32, "other": 512}
 """Evaluation and prediction run this many rows of every model at a time:
