@@ -104,7 +104,15 @@ def prepare(folder: Path, resume: bool) -> None:
     clone there is brought to HEAD instead, keeping its saved runs."""
     if resume and (folder / ".git").is_dir():
         subprocess.run(
-            ["git", "-C", str(folder), "pull", "--quiet", str(ROOT), "HEAD"],
+            [
+                "git",
+                "-C",
+                str(folder),
+                "pull",
+                "--quiet",
+                str(ROOT),
+                "HEAD",
+            ],
             check=True,
         )
         return
