@@ -93,13 +93,13 @@ def test_target_is_in_the_key_only_when_it_is_not_the_posts():
 def test_config_rejects_an_unknown_target():
     with pytest.raises(
         ValueError,
-        match=r"target must be 'clean' \(.*\) or 'noisy' \(.*\), "
-        r"got 'nosiy'",
+        match=r"target must be 'clean' \(.*\), 'noisy' \(.*\) or "
+        r"'noisy copy' \(.*\), got 'nosiy'",
     ):
         part2.autoencoder_config(2, 0.1, seed=0, target="nosiy")
 
 
-@pytest.mark.parametrize("target", ["clean", "noisy"])
+@pytest.mark.parametrize("target", ["clean", "noisy", "noisy copy"])
 def test_fit_autoencoder_trains_toward_its_target_and_scores_on_clean(
     target,
 ):
@@ -120,9 +120,16 @@ def test_fit_autoencoder_trains_toward_its_target_and_scores_on_clean(
     assert len(train) == 28
     with torch.no_grad():
         out = cfg.build()(torch.from_numpy(train.noisy)).double().numpy()
+    goals = {
+        "clean": train.clean,
+        "noisy": train.noisy,
+        "noisy copy": part2.training_target(
+            dataclasses.replace(cfg, target="noisy copy"), train
+        ),
+    }
     against = {
-        name: float(np.mean((out - getattr(train, name)) ** 2))
-        for name in ("clean", "noisy")
+        name: float(np.mean((out - goal) ** 2))
+        for name, goal in goals.items()
     }
     other = "noisy" if target == "clean" else "clean"
     assert against[target] != pytest.approx(against[other], rel=1e-3)
@@ -144,6 +151,27 @@ def test_fit_autoencoder_trains_toward_its_target_and_scores_on_clean(
         )
     else:
         assert "val_mse_vs_noisy" not in result
+
+
+def test_a_noisy_copy_target_has_the_inputs_signal_and_fresh_noise():
+    cfg = part2.autoencoder_config(
+        2, 0.3, seed=0, n_samples=400, target="noisy copy"
+    )
+    assert cfg.key()["target"] == "noisy copy"
+    train, _ = cfg.data()
+    target = part2.training_target(cfg, train)
+    assert target.shape == train.noisy.shape and target.dtype == np.float32
+    # The same signal, (1 - alpha) * clean, under another noise draw of the
+    # same size: independent of the input's noise, reproducible from the seed.
+    noise = (target - 0.7 * train.clean).ravel() / 0.3
+    input_noise = (train.noisy - 0.7 * train.clean).ravel() / 0.3
+    assert abs(noise.std() - 1) < 0.02 and abs(noise.mean()) < 0.02
+    assert abs(np.corrcoef(noise, input_noise)[0, 1]) < 0.02
+    assert np.array_equal(target, part2.training_target(cfg, train))
+    other = dataclasses.replace(cfg, seed=1)
+    assert not np.array_equal(
+        part2.training_target(other, other.data()[0]), target
+    )
 
 
 def test_sweep_configs_cover_the_grid_from_any_iterables():

@@ -33,9 +33,10 @@ NAME = "part2-ae"
 """The saved runs' file-name prefix."""
 IDENTITY = ("depth", "alpha", "seed", "skips", "target", "version")
 """The fields that name a run rather than set it (not in :data:`DEFAULTS`)."""
-TARGETS = ("clean", "noisy")
+TARGETS = ("clean", "noisy", "noisy copy")
 """What a model can be trained to output: the clean signal (the post's
-supervised training) or its own noisy input (self-supervised)."""
+supervised training), its own noisy input (self-supervised), or a second,
+independently noisy copy of the same clean signal (Noise2Noise)."""
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,11 @@ class AutoencoderConfig:
     Frozen: make variants with ``dataclasses.replace(config, lr=3e-3)``.
     ``skips=True`` (not the post's) gives the U-Net twin of the same model.
     ``target`` is what training asks the model to output for a noisy input:
-    ``"clean"`` (the post's noisy -> clean pairs) or ``"noisy"`` (the input
-    itself, so the model never sees a clean signal). Either way the model
-    is evaluated against the clean signal.
+    ``"clean"`` (the post's noisy -> clean pairs), ``"noisy"`` (the input
+    itself, so the model never sees a clean signal) or ``"noisy copy"``
+    (the same clean signal with a second, independent noise draw: never
+    clean either). Every way the model is evaluated against the clean
+    signal.
     ``keep`` is how many validation predictions the result keeps;
     ``snapshot_every`` the epochs between snapshots of the probe's output.
     """
@@ -87,9 +90,9 @@ class AutoencoderConfig:
         )
         if self.target not in TARGETS:
             raise ValueError(
-                f"target must be 'clean' (train on noisy -> clean pairs) or "
-                f"'noisy' (train to reproduce the noisy input), "
-                f"got {self.target!r}"
+                f"target must be 'clean' (train on noisy -> clean pairs), "
+                f"'noisy' (train to reproduce the noisy input) or 'noisy "
+                f"copy' (train on a second noisy copy), got {self.target!r}"
             )
         self._check_settings()
 

@@ -49,7 +49,7 @@ from tutorial_lib.cache import run_stacks
 from tutorial_lib.checks import (
     positive_int,
 )
-from tutorial_lib.data import Pairs, two_tone_dataset
+from tutorial_lib.data import Pairs, mix_noise, two_tone_dataset
 from tutorial_lib.evaluation import predict
 from tutorial_lib.models import count_parameters
 from tutorial_lib.runtime import Run
@@ -118,9 +118,18 @@ def fit_config(
 
 
 def training_target(config: AutoencoderConfig, pairs: Pairs) -> np.ndarray:
-    """What the model learns to output for ``pairs.noisy``: the clean
-    signals (the post) or, for ``target="noisy"``, the noisy ones themselves."""
-    return pairs.clean if config.target == "clean" else pairs.noisy
+    """What the model learns to output for ``pairs.noisy`` ``(n, length)``:
+    the clean signals (the post); for ``target="noisy"`` the noisy ones
+    themselves; for ``"noisy copy"`` the clean ones mixed at
+    ``config.alpha`` with a second noise draw, independent of the input's
+    (from the seed sequence ``[config.seed, 1]``)."""
+    if config.target == "clean":
+        return pairs.clean
+    if config.target == "noisy":
+        return pairs.noisy
+    rng = np.random.default_rng([config.seed, 1])
+    eps = rng.standard_normal(pairs.clean.shape).astype(np.float32)
+    return mix_noise(pairs.clean, eps, config.alpha)
 
 
 def fit_autoencoder(
