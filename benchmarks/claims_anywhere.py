@@ -19,7 +19,8 @@ a build that passes held every claim. For each build the script keeps its
 wall time, its exit status, the claims it checked (``_build/claims.json``)
 and the last lines of its log, and writes them to
 ``benchmarks/claims_anywhere_<profile>.json`` after each build, so an
-interrupted run keeps the builds it finished. ``--resume`` builds in the
+interrupted run keeps the builds it finished; builds of other names already
+in that file (an earlier run's, or a parallel one's) are kept. ``--resume`` builds in the
 folders a stopped run left (after pulling HEAD into them), so their saved
 runs and executed chapters are reused. A full build takes one to two hours
 on a 2-core CPU; three take three times that.
@@ -163,6 +164,18 @@ def run_build(
     }
 
 
+def write_report(out: Path, report: dict, result: dict) -> None:
+    """Write ``report`` to ``out``, keeping the builds of other names that
+    an earlier or a parallel run of this script wrote there."""
+    earlier = json.loads(out.read_text())["builds"] if out.is_file() else []
+    names = {b["build"] for b in report["builds"]}
+    kept = [b for b in earlier if b["build"] not in names]
+    out.write_text(
+        json.dumps({**report, "builds": kept + report["builds"]}, indent=1)
+        + "\n"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -212,8 +225,9 @@ def main() -> None:
         result = run_build(
             name, args.profile, args.work, reuse, args.resume
         )
+        result["commit"] = head
         report["builds"].append(result)
-        out.write_text(json.dumps(report, indent=1) + "\n")
+        write_report(out, report, result)
         print(
             f"{name}: rc={result['returncode']}, {result['seconds (venv included)']:.0f} s, "
             f"{result['claims held']} of {result['claims']} claims held"
