@@ -10,9 +10,10 @@ HEAD, once per build asked for, each in its own folder under --work:
   (``ONEDNN_MAX_CPU_ISA=AVX2`` on a CPU with AVX-512, ``SSE41`` on one
   without): the float rounding of another CPU kind, on this one;
 * ``seed1``: `make book SEED=1`, every chapter from base seed 1. Listed
-  after ``native``, it runs in the native build's folder, as a maintainer
-  would run it after `make book`: the saved runs the two base seeds share
-  (seeds 1 and 2 of the seeded grids) are reused, the rest are trained.
+  after ``native`` (or with ``--resume`` when a native folder is there), it
+  runs in the native build's folder, as a maintainer would run it after
+  `make book`: the saved runs the two base seeds share (seeds 1 and 2 of
+  the seeded grids) are reused, the rest are trained.
 
 The build stops at the first claim that fails (claims are strict there), so
 a build that passes held every claim. For each build the script keeps its
@@ -123,6 +124,13 @@ def prepare(folder: Path, resume: bool) -> None:
     )
 
 
+def resumed_native(work: Path) -> Path | None:
+    """The native build's folder under ``work`` when an earlier run left a
+    clone there (``--resume``: a seed build then reuses its saved runs)."""
+    folder = work / "native"
+    return folder if (folder / ".git").is_dir() else None
+
+
 def run_build(
     name: str,
     profile: str,
@@ -134,7 +142,7 @@ def run_build(
     build's folder), run `make book` there, report."""
     env_extra, make_args = build_settings(name)
     folder = reuse or work / name
-    if reuse is None:
+    if reuse is None or resume:
         prepare(folder, resume)
     log = folder / f"build-{name}.log"
     started = time.perf_counter()
@@ -222,6 +230,8 @@ def main() -> None:
             and not native["returncode"]
             else None
         )
+        if name.startswith("seed") and args.resume and not native:
+            reuse = resumed_native(args.work)
         result = run_build(
             name, args.profile, args.work, reuse, args.resume
         )
