@@ -58,7 +58,7 @@ book: $(STAMP)
 # that fails at full size stop its chapter (a reader's run only prints it);
 # TQDM_DISABLE=1 keeps progress bars (a frozen first frame there) off the pages;
 # TUTORIAL_PUBLISHED_RUNS=off: the build trains every run itself, never loading
-# the published ones (tutorial_lib/published.py).
+# the published ones (tutorial_lib/bookkeeping/published.py).
 BUILD_ENV = TUTORIAL_PROFILE=$(PROFILE) TUTORIAL_SEED=$(SEED) TUTORIAL_STRICT_CLAIMS=1 TQDM_DISABLE=1 TUTORIAL_PUBLISHED_RUNS=off
 JB = $(BUILD_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . --keep-going --warningiserror
 GATHER = $(BUILD_ENV) $(BIN)/python -m bookbuild gather --profile $(PROFILE) --out _build/results.json
@@ -84,7 +84,7 @@ site:
 # its first frame (bookbuild/takehome.py). The archive holds the site and the
 # PDF, never itself. The trained runs go beside them as runs-<profile>.zip with
 # their SHA-256 sums, which a reader's chapter loads instead of training
-# (tutorial_lib/published.py; bookbuild/runs.py).
+# (tutorial_lib/bookkeeping/published.py; bookbuild/runs.py).
 TAKEHOME := _build/html/_downloads
 BOOK_PDF := $(TAKEHOME)/denoising-signals-pytorch.pdf
 BOOK_ZIP := $(TAKEHOME)/denoising-signals-pytorch-site.zip
@@ -109,7 +109,7 @@ colab-branch:
 		git push --force --quiet \
 			"https://x-access-token:$${GH_TOKEN}@github.com/$${GITHUB_REPOSITORY}.git" colab
 
-# Notebooks train afresh under test: saved runs (tutorial_lib.cache) go to a new folder.
+# Notebooks train afresh under test: saved runs (tutorial_lib.bookkeeping.cache) go to a new folder.
 # tests/test_site.py builds the site in a copy of the tree and reads every page
 # in Debian's chromium, installed here when it is missing (as root, or through sudo).
 # --dist loadfile keeps each test file on one worker, so the site is built once.

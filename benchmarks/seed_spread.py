@@ -30,7 +30,7 @@ import torch
 from common import table, write_json
 
 from tutorial_lib import part1, part2
-from tutorial_lib.cache import cached
+from tutorial_lib.bookkeeping.cache import cached
 from tutorial_lib.runtime import BOOK_SEED
 
 DEPTHS = (2, 4, 6, 8)

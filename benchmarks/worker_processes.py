@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/worker_processes.py [--depths 4 8] [--stack 4]
 
 The book's full-size chapters train their missing runs in one worker
-process per core, one torch thread each (tutorial_lib/parallel.py). This
+process per core, one torch thread each (tutorial_lib/bookkeeping/parallel.py). This
 measures why, for each depth: seconds per model and epoch of Part II's
 autoencoders (the write-ups' sizes, 110 steps an epoch)
 

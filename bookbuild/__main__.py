@@ -22,9 +22,9 @@ from bookbuild.gather import (
 )
 from bookbuild.pages import generate, read_claims, read_results
 from bookbuild.runs import pack
-from tutorial_lib.folders import artifacts_dir, book_root
+from tutorial_lib.bookkeeping.folders import artifacts_dir, book_root
+from tutorial_lib.bookkeeping.records import records_dir
 from tutorial_lib.profile import build_label
-from tutorial_lib.records import records_dir
 
 PROFILES = ("full", "smoke")
 

@@ -1,4 +1,4 @@
-"""Collect the chapters' records (:mod:`tutorial_lib.records`) into one JSON list.
+"""Collect the chapters' records (:mod:`tutorial_lib.bookkeeping.records`) into one JSON list.
 
 ``python -m bookbuild gather --profile full --out _build/results.json``
 
@@ -10,7 +10,7 @@ the id its file name says, the chapter it stores is the folder's); an id
 that two chapters record is an error that names both. Any problem raises :class:`BuildInputError` naming the file.
 
 The same folders hold the claims the chapters checked (``run.claim``,
-``claim-<hash>.json``; see :mod:`tutorial_lib.records`). :func:`gather_claims`
+``claim-<hash>.json``; see :mod:`tutorial_lib.bookkeeping.records`). :func:`gather_claims`
 collects them, checked the same way, in the order of the chapters and, within
 a chapter, of the file names; the command writes them to ``claims.json`` next
 to the results file (``_build/claims.json``) for the report page.
@@ -25,8 +25,8 @@ from pathlib import Path
 import yaml
 
 from bookbuild.errors import BuildInputError
-from tutorial_lib.files import write_text_atomically
-from tutorial_lib.records import (
+from tutorial_lib.bookkeeping.files import write_text_atomically
+from tutorial_lib.bookkeeping.records import (
     ID_PATTERN,
     claim_file_name,
     id_from_file_name,
@@ -35,9 +35,9 @@ from tutorial_lib.records import (
 )
 
 REQUIRED = ("id", "value", "reference", "profile", "device", "seconds")
-"""The keys every record has (see :func:`tutorial_lib.records.record`)."""
+"""The keys every record has (see :func:`tutorial_lib.bookkeeping.records.record`)."""
 CLAIM_KEYS = ("statement", "held", "values", "profile", "chapter")
-"""The keys every claim has (see :func:`tutorial_lib.records.record_claim`)."""
+"""The keys every claim has (see :func:`tutorial_lib.bookkeeping.records.record_claim`)."""
 
 
 def toc_chapters(toc: Path) -> list[str]:

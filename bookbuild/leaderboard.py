@@ -1,7 +1,7 @@
 """The leaderboard page: every method of the book on both tasks, from the records.
 
 :func:`leaderboard_markdown` turns the records the chapters wrote (the dicts of
-:func:`tutorial_lib.records.record`) into one Markdown table a task, one
+:func:`tutorial_lib.bookkeeping.records.record`) into one Markdown table a task, one
 number a cell: what kind of method it is, its error, its error as a multiple
 of the best classical filter's on the same data, parameter count and
 training (or tuning) time.

@@ -21,7 +21,7 @@ from bookbuild.perfpage import performance_markdown
 from bookbuild.report import report_markdown
 from bookbuild.status import status_markdown
 from bookbuild.variation import variation_markdown
-from tutorial_lib.files import write_text_atomically
+from tutorial_lib.bookkeeping.files import write_text_atomically
 from tutorial_lib.runtime import versions
 
 

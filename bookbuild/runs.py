@@ -3,10 +3,10 @@
     python -m bookbuild runs --profile full --out _build/html/_downloads/runs-full.zip
 
 Every saved run of the profile (``<artifacts>/<name>-<key>.pt``, see
-:mod:`tutorial_lib.cache`) goes into one archive, and the SHA-256 sum of
+:mod:`tutorial_lib.bookkeeping.cache`) goes into one archive, and the SHA-256 sum of
 each into ``runs-full.sha256`` beside it, in ``sha256sum``'s format.
 A reader's chapter downloads both and loads a run whose name and sum match
-instead of training it (:mod:`tutorial_lib.published`).
+instead of training it (:mod:`tutorial_lib.bookkeeping.published`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from tutorial_lib.files import write_atomically
-from tutorial_lib.published import sha256
+from tutorial_lib.bookkeeping.files import write_atomically
+from tutorial_lib.bookkeeping.published import sha256
 
 
 def pack(artifacts: Path, out: Path) -> tuple[int, Path]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from tutorial_lib import cache, folders, saved_runs
+from tutorial_lib.bookkeeping import cache, folders, saved_runs
 from tutorial_lib.training import FitConfig, History, fit
 
 
@@ -182,7 +182,7 @@ def test_a_reused_grid_prints_one_line(tmp_path, capsys):
 def test_a_script_stopped_by_ctrl_c_in_a_grid_exits_non_zero(tmp_path):
     script = (
         "import sys\n"
-        "from tutorial_lib import cache\n"
+        "from tutorial_lib.bookkeeping import cache\n"
         "def compute(c):\n"
         "    if c['d'] == 2:\n"
         "        raise KeyboardInterrupt\n"

@@ -2,7 +2,10 @@ import numpy as np
 import pytest
 
 from tutorial_lib import checks
-from tutorial_lib.files import write_atomically, write_text_atomically
+from tutorial_lib.bookkeeping.files import (
+    write_atomically,
+    write_text_atomically,
+)
 
 
 @pytest.mark.parametrize("value", [1, 7, np.int64(3)])

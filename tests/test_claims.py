@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from tutorial_lib import claims, records, runtime
+from tutorial_lib import runtime
+from tutorial_lib.bookkeeping import claims, records
 
 
 def test_a_claim_that_holds_is_returned_and_printed_at_both_profiles(

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from tutorial_lib import data, part1, part2
-from tutorial_lib.cache import cached
+from tutorial_lib.bookkeeping.cache import cached
 from tutorial_lib.evaluation import evaluate, predict
 from tutorial_lib.models import ConvAutoencoder, SequenceDenoiser
 from tutorial_lib.training import FitConfig, fit

@@ -1,6 +1,6 @@
 import pytest
 
-from tutorial_lib import folders
+from tutorial_lib.bookkeeping import folders
 
 
 def test_a_relative_artifacts_folder_is_refused_naming_it(monkeypatch):

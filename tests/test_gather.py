@@ -8,7 +8,7 @@ import pytest
 
 from bookbuild import __main__ as cli
 from bookbuild import gather as gathering
-from tutorial_lib import records
+from tutorial_lib.bookkeeping import records
 
 TOC = """format: jb-book
 root: book/intro

@@ -1,7 +1,7 @@
 """No measured number is typed into a chapter's prose.
 
 A number a chapter measured reaches its markdown through a glue role
-(``{glue:text}`name:.4f```, from :func:`tutorial_lib.prose.glue` in the cell
+(``{glue:text}`name:.4f```, from :func:`tutorial_lib.bookkeeping.prose.glue` in the cell
 that computed it), so a rebuild that changes the number changes the
 sentence. Typed decimals are allowed only where they are settings of the
 experiments or the write-ups' own numbers, each listed below with why. This
@@ -103,7 +103,7 @@ def test_every_decimal_in_the_prose_is_glued_or_a_listed_setting(path):
     unlisted = [(c, n) for c, n in typed_decimals(path) if n not in allowed]
     assert not unlisted, (
         f"{path.name}: typed decimals in prose (cell, number) {unlisted}: "
-        "glue a measured value with tutorial_lib.prose.glue, or list a "
+        "glue a measured value with tutorial_lib.bookkeeping.prose.glue, or list a "
         "setting or a write-up's number in TYPED with why"
     )
 

@@ -1,4 +1,4 @@
-"""Worker processes (tutorial_lib.parallel): no hang, no lost run, no orphan.
+"""Worker processes (tutorial_lib.bookkeeping.parallel): no hang, no lost run, no orphan.
 
 The waits here poll for what they expect with generous limits, so that a
 busy machine makes the tests slower, never red.
@@ -19,8 +19,8 @@ import time
 import pytest
 import torch
 
-from tutorial_lib import cache
-from tutorial_lib.parallel import in_processes, processes_for
+from tutorial_lib.bookkeeping import cache
+from tutorial_lib.bookkeeping.parallel import in_processes, processes_for
 
 WAIT = 120  # seconds: the longest a poll waits on a busy machine
 
@@ -129,7 +129,7 @@ def test_workers_die_with_their_parent(tmp_path):
     script = textwrap.dedent(
         """
         import functools, multiprocessing, threading, time
-        from tutorial_lib.parallel import in_processes
+        from tutorial_lib.bookkeeping.parallel import in_processes
 
         def tell():
             while len(multiprocessing.active_children()) < 2:
@@ -161,7 +161,7 @@ def test_a_script_run_by_path_trains_in_its_own_process(tmp_path):
     script = tmp_path / "chapter.py"
     script.write_text(
         "import torch\n"
-        "from tutorial_lib.parallel import processes_for\n"
+        "from tutorial_lib.bookkeeping.parallel import processes_for\n"
         "print(processes_for(torch.device('cpu')))\n"
     )
     done = subprocess.run(
@@ -180,7 +180,7 @@ def test_processes_one_per_core_on_a_cpu_and_none_on_a_gpu():
         [
             sys.executable,
             "-c",
-            "import torch; from tutorial_lib.parallel import processes_for; "
+            "import torch; from tutorial_lib.bookkeeping.parallel import processes_for; "
             "print(processes_for(torch.device('cpu')))",
         ],
         capture_output=True,

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from tutorial_lib import folders, part2, saved_runs
+from tutorial_lib import part2
+from tutorial_lib.bookkeeping import folders, saved_runs
 from tutorial_lib.runtime import start
 
 

@@ -22,7 +22,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from tutorial_lib import records
+from tutorial_lib.bookkeeping import records
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "part1_01_noisy_sine"

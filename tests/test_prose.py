@@ -1,4 +1,4 @@
-"""tutorial_lib.prose.glue: a measured number handed to the page's prose."""
+"""tutorial_lib.bookkeeping.prose.glue: a measured number handed to the page's prose."""
 
 import json
 import subprocess
@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from tutorial_lib.prose import glue
+from tutorial_lib.bookkeeping.prose import glue
 
 
 def test_glue_returns_the_value_as_a_float():
@@ -40,7 +40,7 @@ def test_in_a_notebook_kernel_the_value_is_glued_for_myst_nb():
         "shown = []\n"
         "shell.display_pub.publish = lambda data, metadata=None, **k: "
         "shown.append((data, metadata))\n"
-        "from tutorial_lib.prose import glue\n"
+        "from tutorial_lib.bookkeeping.prose import glue\n"
         "glue('ratio', 1.5)\n"
         "print(json.dumps([(list(d), m) for d, m in shown]))\n"
     )
@@ -88,7 +88,7 @@ def test_a_name_ending_in_a_newline_is_refused():
 
 
 def test_in_plain_python_the_value_is_printed():
-    code = "from tutorial_lib.prose import glue\nglue('ratio', 1.5)\n"
+    code = "from tutorial_lib.bookkeeping.prose import glue\nglue('ratio', 1.5)\n"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True
     )

@@ -1,4 +1,4 @@
-"""The book's published runs (tutorial_lib.published, bookbuild/runs.py),
+"""The book's published runs (tutorial_lib.bookkeeping.published, bookbuild/runs.py),
 served from a local HTTP server: loaded when they match, refused when
 altered, and trained when the server is gone."""
 
@@ -13,8 +13,9 @@ import pytest
 import torch
 
 from bookbuild.runs import pack
-from tutorial_lib import cache, part2
-from tutorial_lib.published import archive_url, sha256
+from tutorial_lib import part2
+from tutorial_lib.bookkeeping import cache
+from tutorial_lib.bookkeeping.published import archive_url, sha256
 from tutorial_lib.runtime import Run
 
 

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from tutorial_lib import records, runtime
+from tutorial_lib import runtime
+from tutorial_lib.bookkeeping import records
 
 
 def test_record_writes_one_file_named_after_the_id(tmp_path, capsys):

@@ -15,7 +15,8 @@ import pytest
 import torch
 from torch import nn
 
-from tutorial_lib import cache, part2
+from tutorial_lib import part2
+from tutorial_lib.bookkeeping import cache
 from tutorial_lib.models import ConvAutoencoder
 from tutorial_lib.runtime import Run
 from tutorial_lib.stacked import fit_stacked

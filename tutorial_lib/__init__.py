@@ -1,6 +1,6 @@
 """Support package of the book *Denoising signals with neural networks, in PyTorch*.
 
-One module a responsibility:
+The lesson, at the top level:
 
 * :mod:`tutorial_lib.profile`: ``TUTORIAL_PROFILE`` (``full`` or ``smoke``)
 * :mod:`tutorial_lib.runtime`: device, seeds, :func:`start` and the run stamp
@@ -13,27 +13,23 @@ One module a responsibility:
   :class:`History`)
 * :mod:`tutorial_lib.fit_steps`: the pieces of :func:`fit`'s loop
 * :mod:`tutorial_lib.evaluation`: :func:`predict`, :func:`evaluate` and their input checks
-* :mod:`tutorial_lib.cache`: results cached on disk, keyed by their configuration
-* :mod:`tutorial_lib.saved_runs`: one saved run's file: written, read back, set aside
 * :mod:`tutorial_lib.stacked`: many same-shape models trained as one
 * :mod:`tutorial_lib.blind_spot`: a denoiser learned from noisy signals alone
-* :mod:`tutorial_lib.parallel`: the missing runs trained in worker processes, one a core
-* :mod:`tutorial_lib.published`: the book's trained runs, fetched from its site
 * :mod:`tutorial_lib.part1`: Part I's experiments (the 2018 post's recurrent models)
 * :mod:`tutorial_lib.part2`: Part II's experiments (the 2024 post's autoencoders), and
   :mod:`tutorial_lib.autoencoder_config`, the configuration of one
 * :mod:`tutorial_lib.baselines`, :mod:`tutorial_lib.linear`, :mod:`tutorial_lib.subspace`,
   :mod:`tutorial_lib.wavelets`, :mod:`tutorial_lib.two_tone_fit`, :mod:`tutorial_lib.oracles`:
   classical denoisers, fits and the tasks' limits
-* :mod:`tutorial_lib.checks`, :mod:`tutorial_lib.files`, :mod:`tutorial_lib.folders`: argument
-  checks, atomic writes, where files live
-* :mod:`tutorial_lib.records`: headline numbers a chapter records
-* :mod:`tutorial_lib.claims`: a chapter's conclusions, checked against its numbers
-* :mod:`tutorial_lib.prose`: measured values glued into a chapter's sentences
+* :mod:`tutorial_lib.checks`: argument checks with errors that name the argument
 * :mod:`tutorial_lib.plots`: the recurring figures
 * :mod:`tutorial_lib.animation`, :mod:`tutorial_lib.video`: training animations, and their
   encoding with ffmpeg
 * :mod:`tutorial_lib.explorer`: the interactive explorer of Part II's runs
+
+and the book's bookkeeping, which a reader can skip, in
+:mod:`tutorial_lib.bookkeeping`: records, claims, glued prose, the saved
+runs' cache, the published runs and the worker processes.
 """
 
 from tutorial_lib.data import (

@@ -2,7 +2,7 @@
 
 It holds everything that decides a run's result (data size and seed, noise
 level, architecture, optimiser settings, and a ``version``), so it keys the
-saved runs (:mod:`tutorial_lib.cache`). Its defaults are the book's own
+saved runs (:mod:`tutorial_lib.bookkeeping.cache`). Its defaults are the book's own
 choices for what the 2024 post never states (:data:`DEFAULTS`); :data:`SMOKE`
 shrinks them for the smoke profile. Chapters reach all of it through
 :mod:`tutorial_lib.part2`.

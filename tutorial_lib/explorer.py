@@ -1,7 +1,7 @@
 """The Part II explorer: pick a noise level and a depth, see a sample denoised, its error and the training curve.
 
 Two faces over the same data, both built from the sweep's trained runs
-(:mod:`tutorial_lib.part2`, served from :mod:`tutorial_lib.cache` when the
+(:mod:`tutorial_lib.part2`, served from :mod:`tutorial_lib.bookkeeping.cache` when the
 sweep chapter has trained them):
 
 * :func:`widget`: ipywidgets sliders that redraw the figure; needs a live

@@ -4,7 +4,7 @@ them, defined once.
 Part I trains the same models in several chapters (a chapter of its own, then
 a comparison, then an animation). :func:`post_config` gives a model's frozen
 :class:`PostRNNConfig` (model, training, data and a ``version``), and
-:func:`train` trains one through the disk cache (:mod:`tutorial_lib.cache`),
+:func:`train` trains one through the disk cache (:mod:`tutorial_lib.bookkeeping.cache`),
 so a later chapter asking for the same configuration gets the earlier
 chapter's run back instead of training it again.
 """
@@ -20,7 +20,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from tutorial_lib.cache import fit_settings, run_jobs
+from tutorial_lib.bookkeeping.cache import fit_settings, run_jobs
 from tutorial_lib.checks import non_negative_int, positive_int
 from tutorial_lib.data import Pairs, sine_dataset, split
 from tutorial_lib.evaluation import evaluate, predict
@@ -254,7 +254,7 @@ def train_all(
 ) -> dict[str, dict[str, Any]]:
     """:func:`train` for every configuration: ``{key: result}``. The missing
     runs train here, one per CPU core at a time at full size
-    (:func:`tutorial_lib.cache.run_jobs`)."""
+    (:func:`tutorial_lib.bookkeeping.cache.run_jobs`)."""
     jobs = [
         (
             f"part1-{config.name}",

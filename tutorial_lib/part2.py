@@ -45,7 +45,7 @@ from tutorial_lib.autoencoder_config import (
     sweep_configs,
 )
 from tutorial_lib.blind_spot import fit_blind_spot
-from tutorial_lib.cache import run_stacks
+from tutorial_lib.bookkeeping.cache import run_stacks
 from tutorial_lib.checks import (
     positive_int,
 )
@@ -281,7 +281,7 @@ def train_grid(
 ) -> list[dict[str, Any]]:
     """:func:`train` for every configuration: the saved runs are loaded
     and the missing ones trained, those of one shape as one stacked model
-    (:func:`fit_autoencoders`, :func:`tutorial_lib.cache.run_stacks`)."""
+    (:func:`fit_autoencoders`, :func:`tutorial_lib.bookkeeping.cache.run_stacks`)."""
     keys = [c.key() for c in configs]
     compute = functools.partial(_fit_from_keys, device=run.device)
     return run_stacks(

@@ -3,7 +3,7 @@
 Every chapter starts with ``run = tutorial_lib.start(chapter="<notebook>")``.
 That one call reads the profile, picks the device, seeds torch, NumPy and
 Python's ``random``, prints all three, so the page says what produced it, and
-empties the chapter's records folder (see :mod:`tutorial_lib.records`). The
+empties the chapter's records folder (see :mod:`tutorial_lib.bookkeeping.records`). The
 returned :class:`Run` is passed around explicitly; nothing here is global.
 """
 
@@ -19,26 +19,26 @@ from typing import Mapping, TypeVar
 import numpy as np
 import torch
 
-from tutorial_lib import claims
-from tutorial_lib.checks import non_negative_int
-from tutorial_lib.files import hold_lock
-from tutorial_lib.folders import artifacts_dir
-from tutorial_lib.parallel import processes_for
-from tutorial_lib.profile import (
-    by_profile,
-    current_profile,
-    current_seed,
-    strict_claims,
-)
-from tutorial_lib.published import archive_url
-from tutorial_lib.records import (
+from tutorial_lib.bookkeeping import claims
+from tutorial_lib.bookkeeping.files import hold_lock
+from tutorial_lib.bookkeeping.folders import artifacts_dir
+from tutorial_lib.bookkeeping.parallel import processes_for
+from tutorial_lib.bookkeeping.published import archive_url
+from tutorial_lib.bookkeeping.records import (
     check_chapter,
     check_record,
     clear_records,
     record_claim,
     records_dir,
 )
-from tutorial_lib.records import record as _record
+from tutorial_lib.bookkeeping.records import record as _record
+from tutorial_lib.checks import non_negative_int
+from tutorial_lib.profile import (
+    by_profile,
+    current_profile,
+    current_seed,
+    strict_claims,
+)
 
 BOOK_SEED = 0
 """The book's one seed, fixed before any result was looked at."""
@@ -145,7 +145,7 @@ class Run:
     @property
     def artifacts(self) -> Path:
         """Where this run's profile keeps its cached trainings
-        (:func:`tutorial_lib.folders.artifacts_dir`)."""
+        (:func:`tutorial_lib.bookkeeping.folders.artifacts_dir`)."""
         return artifacts_dir(self.profile)
 
     def seeds(self, n: int) -> list[int]:
@@ -153,7 +153,7 @@ class Run:
         first: ``[seed, seed + 1, ..., seed + n - 1]``.
 
         A claim that compares trained models rests on all of them
-        (:func:`tutorial_lib.claims.differs`), not on one draw.
+        (:func:`tutorial_lib.bookkeeping.claims.differs`), not on one draw.
         """
         n = non_negative_int("n", n)
         if n < 1:
@@ -163,7 +163,7 @@ class Run:
     @property
     def processes(self) -> int:
         """How many worker processes train this chapter's missing runs at
-        once (:func:`tutorial_lib.parallel.processes_for`): one per CPU core
+        once (:func:`tutorial_lib.bookkeeping.parallel.processes_for`): one per CPU core
         at full size; 0 (this process) at smoke size, where starting a
         worker costs more than the training."""
         return processes_for(self.device) if self.profile == "full" else 0
@@ -171,7 +171,7 @@ class Run:
     @property
     def published(self) -> str | None:
         """The address of the book's published runs for this profile, which
-        the cache loads instead of training (:mod:`tutorial_lib.published`);
+        the cache loads instead of training (:mod:`tutorial_lib.bookkeeping.published`);
         None at smoke size or with ``TUTORIAL_PUBLISHED_RUNS=off``."""
         return archive_url(self.profile)
 
@@ -188,7 +188,7 @@ class Run:
         *,
         seconds: float | None = None,
     ) -> None:
-        """Save a headline number (see :func:`tutorial_lib.records.record`);
+        """Save a headline number (see :func:`tutorial_lib.bookkeeping.records.record`);
         nothing is shown (a cell may end with it).
 
         ``seconds`` is what producing the number cost (a training time, say);
@@ -222,7 +222,7 @@ class Run:
         """Check a claim at this run's profile and record it for the report.
 
         The chapter's sentence and the numbers it rests on, as in
-        :func:`tutorial_lib.claims.check`::
+        :func:`tutorial_lib.bookkeeping.claims.check`::
 
             run.claim(
                 "the Wiener filter beats the low-pass at every alpha",
@@ -231,7 +231,7 @@ class Run:
             )
 
         The claim is written to the chapter's records folder first
-        (:func:`tutorial_lib.records.record_claim`, one file a statement), so
+        (:func:`tutorial_lib.bookkeeping.records.record_claim`, one file a statement), so
         one that fails at ``full`` is on record when it stops the chapter;
         the build lists every recorded claim on the report page. The same
         words checked twice in one run keep the later outcome.
@@ -244,7 +244,7 @@ class Run:
                 book's build (``run.strict``); elsewhere it is printed as
                 failed on this run.
             ValueError: the run was started without ``chapter=``, or an
-                argument is not what :func:`~tutorial_lib.claims.check` takes.
+                argument is not what :func:`~tutorial_lib.bookkeeping.claims.check` takes.
         """
         if self.records_folder is None:
             raise ValueError(
@@ -306,7 +306,7 @@ def start(
         profile: overrides ``TUTORIAL_PROFILE`` (tests use this).
         chapter: the notebook's file name without ``.ipynb``; needed by
             :meth:`Run.record`. Its earlier records are removed here (see
-            :mod:`tutorial_lib.records`).
+            :mod:`tutorial_lib.bookkeeping.records`).
     """
     profile = (
         current_profile()

@@ -27,7 +27,7 @@ import zipfile
 from pathlib import Path
 from typing import Mapping
 
-from tutorial_lib.files import write_atomically
+from tutorial_lib.bookkeeping.files import write_atomically
 
 ENV_VAR = "TUTORIAL_PUBLISHED_RUNS"
 SITE = "https://denoising-book.github.io/denoising-signals-pytorch"

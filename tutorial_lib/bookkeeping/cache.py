@@ -19,7 +19,7 @@ train one configuration through the cache, in ``run.artifacts``
 Artifacts live in ``_build/artifacts/<profile>/`` next to the book's
 ``_toc.yml`` (elsewhere ``./artifacts/<profile>/``), or under
 ``TUTORIAL_ARTIFACTS_DIR`` when it is set (the tests point it at a fresh folder):
-:func:`tutorial_lib.folders.artifacts_dir`.
+:func:`tutorial_lib.bookkeeping.folders.artifacts_dir`.
 Code changes that keep the configuration are not detected: ``make clean-cache``
 removes the artifacts with the execution cache.
 
@@ -35,7 +35,7 @@ unpicklable object) is returned with a warning. A saved file that cannot be
 read (truncated, empty, garbage) is renamed to ``<file>.corrupt`` and the run
 recomputed. Temporary files that a killed write left behind
 (``.<file>.<random>.tmp``) are removed when they are older than
-:data:`tutorial_lib.saved_runs.STALE_TMP_SECONDS`; :mod:`tutorial_lib.saved_runs` stores
+:data:`tutorial_lib.bookkeeping.saved_runs.STALE_TMP_SECONDS`; :mod:`tutorial_lib.bookkeeping.saved_runs` stores
 and reads the files.
 """
 
@@ -55,9 +55,14 @@ from typing import (
     TypeVar,
 )
 
-from tutorial_lib.parallel import in_processes
-from tutorial_lib.published import fetch
-from tutorial_lib.saved_runs import load_run, run_path, save_run, timed
+from tutorial_lib.bookkeeping.parallel import in_processes
+from tutorial_lib.bookkeeping.published import fetch
+from tutorial_lib.bookkeeping.saved_runs import (
+    load_run,
+    run_path,
+    save_run,
+    timed,
+)
 
 if TYPE_CHECKING:
     from tutorial_lib.fit_types import FitConfig
@@ -131,10 +136,10 @@ def run_jobs(
 
     The missing jobs are computed here, one after another, with the
     caller's torch threads, or with ``processes`` > 1 in that many worker
-    processes (:func:`tutorial_lib.parallel.in_processes`; the computes must
+    processes (:func:`tutorial_lib.bookkeeping.parallel.in_processes`; the computes must
     then be picklable). ``published``: the address of the book's published
     runs, which are loaded instead of trained where they match
-    (:mod:`tutorial_lib.published`). Prints one line for all (how many
+    (:mod:`tutorial_lib.bookkeeping.published`). Prints one line for all (how many
     runs were reused)
     and a line per job only for the jobs it trains. An interrupted set
     keeps every finished job and raises :class:`KeyboardInterrupt`;

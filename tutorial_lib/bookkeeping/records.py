@@ -26,7 +26,7 @@ The chapter's name is given to ``start`` rather than guessed: a notebook
 that Jupyter Book executes is not told its own file name.
 
 Claims. A claim that a chapter checks with ``run.claim(...)`` (see
-:mod:`tutorial_lib.claims`) is kept in the same folder, one file a claim,
+:mod:`tutorial_lib.bookkeeping.claims`) is kept in the same folder, one file a claim,
 ``claim-<first 16 hex digits of the statement's SHA-256>.json``
 (:func:`claim_file_name`). Such a name has no ``+``, which every record's
 name has (an id has at least two parts), so the two kinds never share a
@@ -46,8 +46,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from tutorial_lib.files import write_text_atomically
-from tutorial_lib.folders import book_root, folder_from_env
+from tutorial_lib.bookkeeping.files import write_text_atomically
+from tutorial_lib.bookkeeping.folders import book_root, folder_from_env
 from tutorial_lib.profile import build_label
 
 ENV_VAR = "TUTORIAL_RESULTS_DIR"
@@ -249,7 +249,7 @@ def record_claim(
     checked again in one execution overwrite it: the later outcome is the one
     kept. Values that are not finite (a NaN loss, say) are kept as JSON's
     ``NaN`` and ``Infinity``, which Python's :mod:`json` reads back. Nothing
-    is printed (:func:`tutorial_lib.claims.enforce` prints the claim).
+    is printed (:func:`tutorial_lib.bookkeeping.claims.enforce` prints the claim).
 
     Returns:
         The claim's entry, as written: ``statement, held, values, profile,

@@ -1,7 +1,7 @@
 """Writing a file so that a reader never sees half of it.
 
 :func:`write_atomically` is the package's one atomic writer: records
-(:mod:`tutorial_lib.records`), cached runs (:mod:`tutorial_lib.cache`) and the
+(:mod:`tutorial_lib.bookkeeping.records`), cached runs (:mod:`tutorial_lib.bookkeeping.cache`) and the
 build's generated pages all go through it.
 """
 

@@ -8,7 +8,7 @@ another configuration to ``<file>.mismatch``, and temporary files of a
 killed write are removed once they are :data:`STALE_TMP_SECONDS` old. A
 result holding an interrupted :class:`~tutorial_lib.training.History`, or
 computed while Ctrl-C came (:func:`timed`), is never saved.
-:mod:`tutorial_lib.cache` decides what to compute; this module only stores.
+:mod:`tutorial_lib.bookkeeping.cache` decides what to compute; this module only stores.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterator, Mapping, TypeVar
 
 import torch
 
-from tutorial_lib.files import write_atomically
+from tutorial_lib.bookkeeping.files import write_atomically
 from tutorial_lib.fit_types import History
 
 STALE_TMP_SECONDS = 600
