@@ -90,15 +90,15 @@ FINDINGS = (
         "deeper autoencoders denoise worse; depth 8 barely learns",
         "reproduced only with the first try's settings (550 optimiser "
         "steps); with the book's (5,500 steps) depth 8 is the worst only at "
-        "the lowest noise level and beats depth 2 at the two highest, by "
-        "more than the seed-to-seed scatter",
+        "the lowest noise level and beats depth 2 at the highest, by more "
+        "than the seed-to-seed scatter",
         claims=(
             "first try: depth 8 ends worse than the noisy input at most "
             "noise levels, at every seed",
             "at the lowest noise level depth 8 ends worst of the four, by "
             "more than the scatter",
-            "depth 8 ends below depth 2 at the two highest noise levels, by "
-            "more than the scatter",
+            "depth 8 ends below depth 2 at the highest noise level, by more "
+            "than the scatter",
         ),
     ),
     Finding(
