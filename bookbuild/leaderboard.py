@@ -127,6 +127,12 @@ ROWS = [
     ),
     _task2(
         "network",
+        "DnCNN-style, dilated (Beyond)",
+        _t2("dncnn"),
+        "beyond/task2/params/dncnn",
+    ),
+    _task2(
+        "network",
         "no bottleneck, d=1 (Beyond)",
         _t2("wide_d1"),
         "beyond/task2/params/wide_d1",

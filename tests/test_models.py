@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import torch
 
+from tutorial_lib.dncnn import DilatedDenoiser
 from tutorial_lib.models import (
     ConvAutoencoder,
     SequenceDenoiser,
@@ -213,3 +214,34 @@ def test_models_name_a_numpy_input_a_double_input_and_length_0(model):
 def test_receptive_field_of_a_model_without_parameters():
     assert receptive_field(torch.nn.Identity(), 9) == 1
     assert receptive_field(torch.nn.Flatten(), 9) == 1
+
+
+def test_dilated_denoiser_keeps_shape_and_sees_255_samples():
+    model = DilatedDenoiser(layers=7, channels=8, kernel_size=3)
+    x = torch.randn(3, 256)
+    assert model(x).shape == (3, 256)
+    assert model(x.unsqueeze(-1)).shape == (3, 256, 1)
+    # 1 + (k - 1) * (2**layers - 1) = 1 + 2 * 127
+    assert receptive_field(model, 256) == 255
+    assert receptive_field(DilatedDenoiser(layers=3), 256) == 15
+
+
+def test_dilated_denoiser_outputs_its_input_minus_the_network_s():
+    model = DilatedDenoiser(layers=2, channels=4)
+    x = torch.randn(2, 32)
+    with torch.no_grad():
+        noise = model.net(x.unsqueeze(1)).squeeze(1)
+        assert torch.allclose(model(x), x - noise)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"kernel_size": 4}, "kernel_size must be odd, got 4"),
+        ({"layers": 1}, "layers must be an integer >= 2"),
+        ({"channels": 0}, "channels must be a positive integer"),
+    ],
+)
+def test_dilated_denoiser_names_a_bad_setting(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        DilatedDenoiser(**kwargs)

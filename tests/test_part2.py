@@ -7,6 +7,8 @@ import torch
 
 from tutorial_lib import part2
 from tutorial_lib.bookkeeping import folders, saved_runs
+from tutorial_lib.dncnn import DilatedDenoiser
+from tutorial_lib.models import receptive_field
 from tutorial_lib.runtime import start
 
 
@@ -78,7 +80,7 @@ def test_target_is_in_the_key_only_when_it_is_not_the_posts():
     without = {
         k: v
         for k, v in dataclasses.asdict(cfg).items()
-        if k not in ("skips", "target")
+        if k not in ("skips", "target", "model")
     }
     assert cfg.key() == without
     selfsup = part2.autoencoder_config(
@@ -343,3 +345,14 @@ def test_a_bad_setting_is_refused_naming_it(setting, message):
         )
     assert str(caught.value) == message
     assert "n_train" not in message
+
+
+def test_the_model_field_builds_the_dncnn_and_keys_only_when_set():
+    cfg = part2.autoencoder_config(7, 0.3, seed=0, **part2.SMOKE)
+    dncnn = dataclasses.replace(cfg, model="dncnn", kernel_size=3)
+    assert "model" not in cfg.key()
+    assert dncnn.key()["model"] == "dncnn"
+    assert isinstance(dncnn.build(), DilatedDenoiser)
+    assert receptive_field(dncnn.build(), dncnn.length) == 255
+    with pytest.raises(ValueError, match="model must be one of .* 'dnn'"):
+        dataclasses.replace(cfg, model="dnn")

@@ -27,10 +27,15 @@ STEP_RTOL = 1e-4
 the first steps: the two differ only in the order of float additions."""
 
 
-def configs(n_samples=96, epochs=2):
+def configs(n_samples=96, epochs=2, **overrides):
     return [
         part2.autoencoder_config(
-            depth, alpha, seed=seed, n_samples=n_samples, epochs=epochs
+            depth,
+            alpha,
+            seed=seed,
+            n_samples=n_samples,
+            epochs=epochs,
+            **overrides,
         )
         for depth in (2,)
         for alpha in (0.1, 0.3)
@@ -42,8 +47,13 @@ def fit_config(config):
     return dataclasses.replace(part2.fit_config(config), snapshot_every=1)
 
 
-def test_each_model_of_a_stack_follows_its_run_alone():
-    stack = configs()
+@pytest.mark.parametrize(
+    "network",
+    [{}, {"model": "dncnn", "kernel_size": 3}],
+    ids=["autoencoder", "dncnn"],
+)
+def test_each_model_of_a_stack_follows_its_run_alone(network):
+    stack = configs(**network)
     alone = []
     for c in stack:
         train, val = c.data()

@@ -24,6 +24,7 @@ from tutorial_lib.checks import (
     positive_int,
 )
 from tutorial_lib.data import Pairs, split, two_tone_dataset
+from tutorial_lib.dncnn import DilatedDenoiser
 from tutorial_lib.models import ConvAutoencoder
 
 VERSION = 1
@@ -31,12 +32,25 @@ VERSION = 1
 configuration: the saved runs of the old version are then never served."""
 NAME = "part2-ae"
 """The saved runs' file-name prefix."""
-IDENTITY = ("depth", "alpha", "seed", "skips", "target", "version")
+IDENTITY = (
+    "depth",
+    "alpha",
+    "seed",
+    "skips",
+    "target",
+    "model",
+    "version",
+)
 """The fields that name a run rather than set it (not in :data:`DEFAULTS`)."""
 TARGETS = ("clean", "noisy", "noisy copy")
 """What a model can be trained to output: the clean signal (the post's
 supervised training), its own noisy input (self-supervised), or a second,
 independently noisy copy of the same clean signal (Noise2Noise)."""
+MODELS = ("autoencoder", "dncnn")
+"""The networks a configuration can build: the post's
+:class:`~tutorial_lib.models.ConvAutoencoder`, or the book's DnCNN-style
+:class:`~tutorial_lib.dncnn.DilatedDenoiser` (``depth`` is then its number
+of layers, and ``kernel_size`` must be odd)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,8 @@ class AutoencoderConfig:
     (the same clean signal with a second, independent noise draw: never
     clean either). Every way the model is evaluated against the clean
     signal.
+    ``model="dncnn"`` builds the DnCNN-style network instead of the
+    autoencoder, with ``depth`` layers.
     ``keep`` is how many validation predictions the result keeps;
     ``snapshot_every`` the epochs between snapshots of the probe's output.
     """
@@ -72,6 +88,7 @@ class AutoencoderConfig:
     keep: int = 4
     skips: bool = False
     target: str = "clean"
+    model: str = "autoencoder"
     version: int = VERSION
 
     def __post_init__(self) -> None:
@@ -93,6 +110,11 @@ class AutoencoderConfig:
                 f"target must be 'clean' (train on noisy -> clean pairs), "
                 f"'noisy' (train to reproduce the noisy input) or 'noisy "
                 f"copy' (train on a second noisy copy), got {self.target!r}"
+            )
+        if self.model not in MODELS:
+            raise ValueError(
+                f"model must be one of {', '.join(map(repr, MODELS))}, "
+                f"got {self.model!r}"
             )
         self._check_settings()
 
@@ -159,13 +181,16 @@ class AutoencoderConfig:
 
     def key(self) -> dict[str, Any]:
         """The cache key's configuration: every field; ``skips`` only when
-        True and ``target`` only when not ``"clean"``, so the post's models
-        keep the keys they had before those fields existed."""
+        True, ``target`` only when not ``"clean"`` and ``model`` only when
+        not ``"autoencoder"``, so the post's models keep the keys they had
+        before those fields existed."""
         fields = dataclasses.asdict(self)
         if not self.skips:
             del fields["skips"]
         if self.target == "clean":
             del fields["target"]
+        if self.model == "autoencoder":
+            del fields["model"]
         return fields
 
     def data(self) -> tuple[Pairs, Pairs]:
@@ -179,9 +204,13 @@ class AutoencoderConfig:
         )
         return split(signals.at(self.alpha), self.train_fraction)
 
-    def build(self) -> ConvAutoencoder:
-        """The untrained autoencoder, initialised from the seed."""
+    def build(self) -> ConvAutoencoder | DilatedDenoiser:
+        """The untrained network, initialised from the seed."""
         torch.manual_seed(self.seed)
+        if self.model == "dncnn":
+            return DilatedDenoiser(
+                self.depth, self.channels, kernel_size=self.kernel_size
+            )
         return ConvAutoencoder(
             self.depth,
             channels=self.channels,
@@ -219,11 +248,12 @@ def autoencoder_config(
     Raises:
         ValueError: an override that is not a known setting, or a bad depth/alpha.
     """
-    unknown = sorted(set(overrides) - set(DEFAULTS) - {"skips", "target"})
+    named = {"skips", "target", "model"}
+    unknown = sorted(set(overrides) - set(DEFAULTS) - named)
     if unknown:
         raise ValueError(
             f"unknown setting(s) {', '.join(unknown)}; "
-            f"expected some of {', '.join(DEFAULTS)}, skips or target"
+            f"expected some of {', '.join(DEFAULTS)}, skips, target or model"
         )
     return AutoencoderConfig(depth, alpha, seed, **overrides)
 
