@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+from scipy import stats
 
 from bookbuild.errors import BuildInputError
 from bookbuild.perfpage import measurement_note
@@ -157,6 +158,38 @@ def verdict(a: list[float], b: list[float]) -> str:
     return "reversed, larger than the scatter"
 
 
+def chance_of_a_false_ranking(n: int, k: float = 2.0) -> float:
+    """How often the rule (:func:`differs`, means ``k`` combined standard
+    errors apart) ranks two equal methods with ``n`` seeds a side, for
+    normally scattered results: ``P(|t| > k)``, Student's t with ``2n - 2``
+    degrees of freedom (equal scatter on both sides)."""
+    if n < 2:
+        raise ValueError(f"n must be at least 2 seeds a side, got {n}")
+    return float(2 * stats.t.sf(k, df=2 * n - 2))
+
+
+def _multiplicity_note(values: dict) -> str:
+    """What the comparisons' count does to the rule's false rankings."""
+    found = comparisons(values)
+    sizes = [min(len(a), len(b)) for _, a, b in found]
+    if not sizes or min(sizes) < 2:
+        return ""
+    n = min(sizes)
+    chance = chance_of_a_false_ranking(n)
+    return (
+        f"\n\nThe rule is a loose test. With {n} seeds a side it ranks two "
+        f"equal methods about {chance:.0%} of the time (for normally "
+        f"scattered results); over the {len(found)} comparisons above, about "
+        f"{chance * len(found):.1f} would be ranked by chance if no pair "
+        "differed. No correction for that many comparisons is made. What "
+        "guards the book's claims instead is repetition: "
+        "`benchmarks/claims_anywhere.py` builds the book again with another "
+        "base seed (which shares most of its seeds with this one, so "
+        "it is only a partial repetition) and with another set of float "
+        "kernels, and every claim must hold in each build."
+    )
+
+
 def _comparisons_table(values: dict) -> str:
     lines = [
         "| comparison | mean (first) | mean (second) | seeds | verdict |",
@@ -219,6 +252,7 @@ def build_markdown(records: list[dict]) -> str:
         + "\n".join(lines)
         + "\n\n### The comparisons, on this build's seeds\n\n"
         + _comparisons_table(values)
+        + _multiplicity_note(values)
     )
 
 

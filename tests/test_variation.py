@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pytest
 
 from bookbuild.errors import BuildInputError
@@ -181,3 +182,27 @@ def test_the_page_opens_with_the_build_s_own_seeds(tmp_path):
     assert page.index("## This build's seeds") < page.index(
         "## Cross-check"
     )
+
+
+def test_the_chance_of_a_false_ranking_matches_the_rule_in_simulation():
+    from bookbuild.variation import chance_of_a_false_ranking
+    from tutorial_lib.bookkeeping.claims import differs
+
+    rng = np.random.default_rng(0)
+    trials = rng.standard_normal((4000, 2, 3))  # equal methods, 3 seeds
+    rate = np.mean([differs(a, b) for a, b in trials])
+    assert chance_of_a_false_ranking(3) == pytest.approx(0.116, abs=0.001)
+    assert rate == pytest.approx(chance_of_a_false_ranking(3), abs=0.015)
+    assert chance_of_a_false_ranking(5) < chance_of_a_false_ranking(3)
+    with pytest.raises(ValueError, match="n must be at least 2 seeds"):
+        chance_of_a_false_ranking(1)
+
+
+def test_the_page_counts_the_comparisons_the_rule_may_rank_by_chance(
+    tmp_path,
+):
+    page = variation_markdown(tmp_path, seed_records())
+    assert (
+        "With 3 seeds a side it ranks two equal methods about 12%" in page
+    )
+    assert "No correction for that many comparisons is made" in page
