@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from tutorial_lib import baselines as b
-from tutorial_lib import data, two_tone_fit
+from tutorial_lib import data
+from tutorial_lib.classical import baselines as b
+from tutorial_lib.classical import two_tone_fit
 
 
 def test_offset_oracle_recovers_a_noiseless_sine_exactly():

@@ -3,7 +3,7 @@ import pytest
 from scipy import ndimage, optimize
 
 from tutorial_lib import data
-from tutorial_lib import linear as lin
+from tutorial_lib.classical import linear as lin
 
 
 def mse(a, b):

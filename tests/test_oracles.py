@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from tutorial_lib import baselines, data
-from tutorial_lib import oracles as o
+from tutorial_lib import data
+from tutorial_lib.classical import baselines
+from tutorial_lib.classical import oracles as o
 
 
 def brute_force(noisy, period, max_offset):

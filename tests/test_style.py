@@ -133,7 +133,7 @@ def _long_functions(path: Path) -> list[str]:
 
 
 def test_the_package_stays_small_enough_to_read():
-    modules = sorted((ROOT / "tutorial_lib").glob("*.py"))
+    modules = sorted((ROOT / "tutorial_lib").rglob("*.py"))
     long_modules = [
         f"{path.name} ({n} lines)"
         for path in modules

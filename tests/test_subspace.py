@@ -1,10 +1,10 @@
-"""Singular-spectrum analysis (tutorial_lib.subspace)."""
+"""Singular-spectrum analysis (tutorial_lib.classical.subspace)."""
 
 import numpy as np
 import pytest
 
 from tutorial_lib import data
-from tutorial_lib.subspace import ssa
+from tutorial_lib.classical.subspace import ssa
 
 
 def test_two_clean_tones_pass_unchanged():

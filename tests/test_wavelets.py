@@ -1,10 +1,10 @@
-"""Wavelet shrinkage (tutorial_lib.wavelets)."""
+"""Wavelet shrinkage (tutorial_lib.classical.wavelets)."""
 
 import numpy as np
 import pytest
 
 from tutorial_lib import data
-from tutorial_lib.wavelets import _sure_threshold, wavelet_shrink
+from tutorial_lib.classical.wavelets import _sure_threshold, wavelet_shrink
 
 
 def test_sure_threshold_minimises_steins_risk_estimate():

@@ -18,9 +18,11 @@ The lesson, at the top level:
 * :mod:`tutorial_lib.part1`: Part I's experiments (the 2018 post's recurrent models)
 * :mod:`tutorial_lib.part2`: Part II's experiments (the 2024 post's autoencoders), and
   :mod:`tutorial_lib.autoencoder_config`, the configuration of one
-* :mod:`tutorial_lib.baselines`, :mod:`tutorial_lib.linear`, :mod:`tutorial_lib.subspace`,
-  :mod:`tutorial_lib.wavelets`, :mod:`tutorial_lib.two_tone_fit`, :mod:`tutorial_lib.oracles`:
-  classical denoisers, fits and the tasks' limits
+* :mod:`tutorial_lib.dncnn`: a DnCNN-style dilated network, the book's stronger
+  learned baseline (Beyond)
+* :mod:`tutorial_lib.classical`: classical denoisers (filters, linear
+  estimators, singular-spectrum analysis, wavelet shrinkage), fits and the
+  tasks' limits, one module each
 * :mod:`tutorial_lib.checks`: argument checks with errors that name the argument
 * :mod:`tutorial_lib.plots`: the recurring figures
 * :mod:`tutorial_lib.animation`, :mod:`tutorial_lib.video`: training animations, and their
@@ -40,6 +42,7 @@ from tutorial_lib.data import (
     split,
     two_tone_dataset,
 )
+from tutorial_lib.dncnn import DilatedDenoiser
 from tutorial_lib.evaluation import evaluate, predict
 from tutorial_lib.losses import masked_l1, masked_mse
 from tutorial_lib.models import (
@@ -64,6 +67,7 @@ __version__ = "0.1.0"
 __all__ = [
     "BOOK_SEED",
     "ConvAutoencoder",
+    "DilatedDenoiser",
     "FitConfig",
     "History",
     "Pairs",

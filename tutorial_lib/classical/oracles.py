@@ -6,7 +6,7 @@ The 2018 generator adds noise drawn uniformly from ``[-noise, noise]``
 (``noise = 0.35``). The likelihood of a candidate clean sine is then flat
 inside that band and zero outside it: every candidate within ``noise`` of
 *all* samples is equally likely, every other one is impossible. The
-least-squares :func:`tutorial_lib.baselines.offset_oracle` is the optimum
+least-squares :func:`tutorial_lib.classical.baselines.offset_oracle` is the optimum
 for Gaussian noise and can pick an impossible candidate; the minimax
 (L-infinity) matcher here picks one of the possible ones whenever there is
 one.
@@ -40,8 +40,8 @@ from tutorial_lib.checks import (
     integer,
     non_negative_int,
 )
+from tutorial_lib.classical.two_tone_fit import two_tone_inputs
 from tutorial_lib.data import sine
-from tutorial_lib.two_tone_fit import two_tone_inputs
 
 _CELLS = 2**21  # entries of the (rows, K, T) table scored at once: 16 MB
 _TIE = 1e-12  # deviations closer than this are equal (rounding of sin)
@@ -105,7 +105,7 @@ def minimax_offset_oracle(
     Args:
         noisy: ``(n, T)`` noisy sequences (finite).
         period, max_offset: the candidates, as in
-            :func:`tutorial_lib.baselines.offset_oracle`.
+            :func:`tutorial_lib.classical.baselines.offset_oracle`.
         noise: the half-width of the uniform noise (the 2018 task: 0.35);
             it only decides ``consistent``, never the choice.
         tol: slack on ``noise`` for rounding (the data are float32).

@@ -1,5 +1,5 @@
 """The least-squares fit of the 2024 task's two tones (its maximum-likelihood
-estimate, not its limit: that is :func:`tutorial_lib.oracles.two_tone_posterior_mean`).
+estimate, not its limit: that is :func:`tutorial_lib.classical.oracles.two_tone_posterior_mean`).
 
 :func:`two_tone_oracle` fits ``g * (sin(f1 x) + cos(2 f2 x))`` to each noisy
 signal: a grid search over ``(f1, f2)`` (:func:`_grid_search`), then

@@ -13,7 +13,7 @@ Oracles, which cheat on purpose by knowing how the data were generated:
 * :func:`lsq_sine` (2018 task): a sinusoid of known period, amplitude and
   phase free (linear least squares).
 
-The 2024 task's least-squares fit is :mod:`tutorial_lib.two_tone_fit`.
+The 2024 task's least-squares fit is :mod:`tutorial_lib.classical.two_tone_fit`.
 
 Every function takes ``(n, T)`` noisy sequences and returns ``(n, T)``.
 Every one refuses data with a NaN or an infinite value (the error names the
