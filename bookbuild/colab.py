@@ -202,10 +202,14 @@ def cost_cell(
         )
     if chapter in gpu:
         parts.append(f"about {gpu[chapter] / 60:.1f} min on a GPU")
-    cost = " and ".join(parts) or "a few minutes"
+    measured = (
+        f"At full size, the default, it took {' and '.join(parts)} when the "
+        "book measured it (benchmarks/ in the repository)"
+        if parts
+        else "Its time at full size, the default, is not measured yet"
+    )
     text = (
-        "**Running this chapter.** At full size, the default, it took "
-        f"{cost} when the book measured it (benchmarks/ in the repository); "
+        f"**Running this chapter.** {measured}; "
         "runs the book trained with exactly your settings are downloaded "
         "instead of trained. To run it small, in seconds, run "
         "`%env TUTORIAL_PROFILE=smoke` in a cell first. This is the Colab "

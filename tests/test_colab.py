@@ -189,3 +189,17 @@ def test_glued_values_are_read_from_an_executed_chapter():
     )
     NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     assert glued_values(nb) == {"x": "0.125"}
+
+
+def test_the_cost_line_gives_a_measured_time_or_says_there_is_none():
+    measured = cost_cell("ch", {"ch": 600.0}, {"ch": 30.0})["source"]
+    assert (
+        "it took about 10 min on the book's 2-core CPU and about 0.5 min"
+        in measured
+    )
+    unmeasured = cost_cell("ch", {}, {})["source"]
+    assert (
+        "Its time at full size, the default, is not measured yet;"
+        in unmeasured
+    )
+    assert "min" not in unmeasured.split("TUTORIAL_PROFILE")[0]
