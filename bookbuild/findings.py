@@ -156,7 +156,7 @@ FINDINGS = (
         "this book",
         "an autoencoder trained only to reproduce its noisy input denoises",
         "only when its code is smaller than the input: depths 6 and 8 "
-        "remove most of the noise, the tighter more; models that can copy "
+        "remove most of the noise, the tighter no less; models that can copy "
         "their input keep nearly all of it",
         claims=(
             "the models that can copy their input (narrowest point at least "
@@ -167,8 +167,8 @@ FINDINGS = (
             "the plain models whose code is smaller than the input are "
             "depths 6 and 8, and each leaves less than a quarter of the "
             "input's noise, at every seed",
-            "the tighter code removes more: depth 8 leaves less noise than "
-            "depth 6, by more than the seed-to-seed scatter",
+            "the tighter code removes no less: depth 8 does not leave more "
+            "noise than depth 6 by more than the seed-to-seed scatter",
         ),
     ),
     Finding(
