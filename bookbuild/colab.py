@@ -12,9 +12,10 @@ with those resolved:
 * an admonition as a quoted block under its bold title;
 * a glued value as the text the site shows, read from the chapter the
   build executed (``_build/jupyter_execute/``);
-* a first cell that says what the chapter costs at full size, on the
-  book's CPU and on a GPU (the book's measurements, ``benchmarks/``), and
-  how to run it small.
+* a first cell that says what the chapter costs at full size when it trains
+  every run it uses, on the machine that built the book (the cost each
+  chapter saved in the full-size build, :mod:`tutorial_lib.bookkeeping.cost`)
+  and on a GPU (``benchmarks/``), and how to run it small.
 
 ``python -m bookbuild colab`` writes every chapter's edition to
 ``_build/colab/<path>`` (published on the ``colab`` branch, which the
@@ -32,6 +33,9 @@ import re
 import textwrap
 from pathlib import Path
 from typing import Mapping
+
+from tutorial_lib.bookkeeping.cost import read_cost
+from tutorial_lib.bookkeeping.records import records_dir
 
 DIRECTIVE = re.compile(
     r"^(?P<indent>[ \t]*)```\{(?P<name>[a-z:-]+)\}[ \t]*(?P<arg>[^\n]*)\n"
@@ -191,20 +195,32 @@ def resolve_glue(markdown: str, values: Mapping[str, str]) -> str:
     return GLUE.sub(replace, markdown)
 
 
+def _minutes(seconds: float, digits: int = 0) -> str:
+    """``"about 12 min"``, or ``"under a minute"``."""
+    if seconds < 60:
+        return "under a minute"
+    return f"about {seconds / 60:.{digits}f} min"
+
+
 def cost_cell(
-    chapter: str, cpu: Mapping[str, float], gpu: Mapping[str, float]
+    chapter: str,
+    cpu: Mapping[str, float],
+    gpu: Mapping[str, float],
+    machine: str = "the machine that built the book",
 ) -> dict:
-    """The edition's first cell: the chapter's cost and how to run it small."""
+    """The edition's first cell: the chapter's cost and how to run it small.
+
+    ``cpu``: seconds a chapter takes alone, training every run it uses, on
+    ``machine`` (the build's own measurement); ``gpu``: seconds on a GPU.
+    """
     parts = []
     if chapter in cpu:
-        parts.append(
-            f"about {cpu[chapter] / 60:.0f} min on the book's 2-core CPU"
-        )
+        parts.append(f"{_minutes(cpu[chapter])} on {machine}")
     if chapter in gpu:
-        parts.append(f"about {gpu[chapter] / 60:.1f} min on a GPU")
+        parts.append(f"{_minutes(gpu[chapter], 1)} on a GPU")
     measured = (
-        f"At full size, the default, it took {' and '.join(parts)} when the "
-        "book measured it (benchmarks/ in the repository)"
+        "At full size, the default, and training every run it uses, it "
+        f"takes {' and '.join(parts)}, as the book measured it"
         if parts
         else "Its time at full size, the default, is not measured yet"
     )
@@ -246,14 +262,19 @@ def write_editions(
 ) -> list[Path]:
     """Write the edition of each chapter (``notebooks/x.ipynb``, relative to
     ``root``) to ``out/<chapter>`` and, when given, ``sources/<chapter>``."""
-    cpu = _seconds(root / "benchmarks" / "book_build_full.json")
+    costs = build_costs(root, [Path(c).stem for c in chapters])
+    cpu = {chapter: cost["alone"] for chapter, cost in costs.items()}
+    machines = {cost["device"] for cost in costs.values()}
+    machine = "the machine that built the book" + (
+        f", {machines.pop()}," if len(machines) == 1 else ""
+    )
     gpu = _seconds(root / "benchmarks" / "book_chapters_cuda.json")
     written = []
     for chapter in chapters:
         path = root / chapter
         values = build_glue(root / "_build" / "jupyter_execute" / chapter)
         notebook = json.loads(path.read_text())
-        first = cost_cell(Path(chapter).stem, cpu, gpu)
+        first = cost_cell(Path(chapter).stem, cpu, gpu, machine)
         result = edition(notebook, path.parent, values, first)
         for base in [out] + ([sources] if sources else []):
             target = base / chapter
@@ -263,6 +284,15 @@ def write_editions(
             )
             written.append(target)
     return written
+
+
+def build_costs(root: Path, chapters: list[str]) -> dict[str, dict]:
+    """``{chapter: cost}`` that the full-size build's chapters wrote
+    (:mod:`tutorial_lib.bookkeeping.cost`); chapters without one are left
+    out (a smoke build has none at full size)."""
+    folder = records_dir("full", start=root)
+    found = {c: read_cost(folder / c) for c in chapters}
+    return {c: cost for c, cost in found.items() if cost is not None}
 
 
 def _seconds(path: Path) -> dict[str, float]:

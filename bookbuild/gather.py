@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from bookbuild.errors import BuildInputError
+from tutorial_lib.bookkeeping.cost import COST_FILE
 from tutorial_lib.bookkeeping.files import write_text_atomically
 from tutorial_lib.bookkeeping.records import (
     ID_PATTERN,
@@ -185,7 +186,7 @@ def gather(records: Path, chapters: list[str]) -> list[dict]:
     found: dict[str, tuple[str, dict]] = {}
     for chapter in chapters:
         for path in sorted((Path(records) / chapter).glob("*.json")):
-            if is_claim_file_name(path.name):
+            if is_claim_file_name(path.name) or path.name == COST_FILE:
                 continue
             entry = read_record(path, chapter)
             if entry["id"] in found:

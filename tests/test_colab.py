@@ -15,14 +15,17 @@ from nbconvert import HTMLExporter
 from bookbuild.colab import (
     DIRECTIVE,
     GLUE,
+    build_costs,
     cost_cell,
     edition,
     glued_values,
     include,
     resolve_directives,
     resolve_glue,
+    write_editions,
 )
 from bookbuild.gather import toc_notebooks
+from tutorial_lib.bookkeeping.cost import COST_FILE, write_cost
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = toc_notebooks(ROOT / "_toc.yml")
@@ -108,7 +111,7 @@ def test_every_edition_renders_in_plain_jupyter_with_its_code(chapter):
             ), (
                 f"{chapter}: the included {first_line!r} is not shown as code"
             )
-    assert "about 10 min on the book's 2-core CPU" in html
+    assert "takes about 10 min on the machine that built the book" in html
     assert all(
         not c.get("outputs")
         for c in result["cells"][1:]
@@ -192,14 +195,55 @@ def test_glued_values_are_read_from_an_executed_chapter():
 
 
 def test_the_cost_line_gives_a_measured_time_or_says_there_is_none():
-    measured = cost_cell("ch", {"ch": 600.0}, {"ch": 30.0})["source"]
+    measured = cost_cell("ch", {"ch": 600.0}, {"ch": 30.0}, "a 2-core CPU")
+    measured = measured["source"]
     assert (
-        "it took about 10 min on the book's 2-core CPU and about 0.5 min"
-        in measured
+        "training every run it uses, it takes about 10 min on a 2-core CPU "
+        "and under a minute on a GPU" in measured
     )
+    quick = cost_cell("ch", {"ch": 59.0}, {"ch": 90.0})["source"]
+    assert "takes under a minute on the machine that built" in quick
+    assert "and about 1.5 min on a GPU" in quick
     unmeasured = cost_cell("ch", {}, {})["source"]
     assert (
         "Its time at full size, the default, is not measured yet;"
         in unmeasured
     )
     assert "min" not in unmeasured.split("TUTORIAL_PROFILE")[0]
+
+
+def test_the_cpu_cost_is_what_the_full_build_saved_for_each_chapter(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("TUTORIAL_RESULTS_DIR", str(tmp_path / "records"))
+    folder = tmp_path / "records" / "full"
+    write_cost(
+        folder / "ch1",
+        elapsed=30.0,
+        obtaining=20.0,
+        training=1190.0,
+        device="cpu (2 threads, x86_64)",
+    )
+    (folder / "ch2").mkdir(parents=True)
+    (folder / "ch2" / COST_FILE).write_text("not json")
+    costs = build_costs(tmp_path, ["ch1", "ch2", "ch3"])
+    assert list(costs) == ["ch1"] and costs["ch1"]["alone"] == 1200.0
+    for chapter in ["ch1", "ch2"]:
+        nb = tmp_path / "notebooks" / f"{chapter}.ipynb"
+        nb.parent.mkdir(exist_ok=True)
+        nb.write_text(json.dumps(nbformat.v4.new_notebook()))
+    out = tmp_path / "colab"
+    write_editions(
+        tmp_path, ["notebooks/ch1.ipynb", "notebooks/ch2.ipynb"], out
+    )
+    first = [
+        json.loads((out / "notebooks" / f"{c}.ipynb").read_text())["cells"][
+            0
+        ]
+        for c in ["ch1", "ch2"]
+    ]
+    assert (
+        "it takes about 20 min on the machine that built the book, "
+        "cpu (2 threads, x86_64)," in first[0]["source"]
+    )
+    assert "is not measured yet" in first[1]["source"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import time
 import warnings
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -263,10 +264,12 @@ def train_all(
         )
         for config in configs.values()
     ]
+    started = time.perf_counter()
     results = run_jobs(
         jobs,
         directory=run.artifacts,
         processes=run.processes,
         published=run.published,
     )
+    run.used_runs(results, time.perf_counter() - started)
     return dict(zip(configs, results))

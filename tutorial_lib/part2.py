@@ -32,6 +32,7 @@ __all__ = [
 
 import functools
 import json
+import time
 from typing import Any, Iterable, Mapping
 
 import numpy as np
@@ -284,7 +285,8 @@ def train_grid(
     (:func:`fit_autoencoders`, :func:`tutorial_lib.bookkeeping.cache.run_stacks`)."""
     keys = [c.key() for c in configs]
     compute = functools.partial(_fit_from_keys, device=run.device)
-    return run_stacks(
+    started = time.perf_counter()
+    results = run_stacks(
         NAME,
         keys,
         compute,
@@ -293,3 +295,5 @@ def train_grid(
         processes=run.processes,
         published=run.published,
     )
+    run.used_runs(results, time.perf_counter() - started)
+    return results

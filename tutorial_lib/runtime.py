@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from tutorial_lib.bookkeeping import claims
+from tutorial_lib.bookkeeping.cost import training_seconds, write_cost
 from tutorial_lib.bookkeeping.files import hold_lock
 from tutorial_lib.bookkeeping.folders import artifacts_dir
 from tutorial_lib.bookkeeping.parallel import processes_for
@@ -56,33 +57,28 @@ def choose_device(
     Raises:
         ValueError: an explicit device that this machine does not have.
     """
+    mps = getattr(torch.backends, "mps", None)
+    available = {
+        "cuda": torch.cuda.is_available(),
+        "mps": bool(mps is not None and mps.is_available()),
+        "cpu": True,
+    }
     if device is None or device == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        mps = getattr(torch.backends, "mps", None)
-        if mps is not None and mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
+        return torch.device(next(k for k, ok in available.items() if ok))
     try:
         chosen = torch.device(device)
     except RuntimeError as err:
         raise ValueError(
             f"unknown device {device!r}; expected 'auto', 'cpu', 'cuda' or 'mps'"
         ) from err
-    if chosen.type not in ("cpu", "cuda", "mps"):
+    if chosen.type not in available:
         raise ValueError(
             f"device must be 'auto', 'cpu', 'cuda' or 'mps', got {device!r}"
         )
-    if chosen.type == "cuda" and not torch.cuda.is_available():
+    if not available[chosen.type]:
         raise ValueError(
-            f"device {device!r} was asked for, but CUDA is not available here; use 'auto' or 'cpu'"
-        )
-    if chosen.type == "mps" and not (
-        getattr(torch.backends, "mps", None)
-        and torch.backends.mps.is_available()
-    ):
-        raise ValueError(
-            f"device {device!r} was asked for, but MPS is not available here; use 'auto' or 'cpu'"
+            f"device {device!r} was asked for, but {chosen.type.upper()} is "
+            "not available here; use 'auto' or 'cpu'"
         )
     return chosen
 
@@ -137,6 +133,8 @@ class Run:
         default_factory=dict
     )
     """What this run has recorded: ``{id: (value, reference)}``."""
+    obtaining: float = 0.0  # seconds spent loading or training runs
+    training: float = 0.0  # what training them cost, wherever it ran
 
     def size(self, *, full: T, smoke: T) -> T:
         """The value for this run's profile: ``run.size(full=10_000, smoke=300)``."""
@@ -276,10 +274,16 @@ class Run:
                 f"{before} and now {now}; an id names one number (run the chapter "
                 "again from tl.start() to record afresh)"
             )
-        return self.records_folder
+
+    def used_runs(self, results, seconds: float) -> None:
+        """Count runs obtained (loaded or trained) in ``seconds`` toward
+        the chapter's cost alone (:mod:`tutorial_lib.bookkeeping.cost`);
+        worker processes train side by side, so their times are shared."""
+        self.obtaining += seconds
+        self.training += training_seconds(results) / max(1, self.processes)
 
     def stamp(self) -> str:
-        """Print and return the line that ends every chapter: what produced the page."""
+        """Print and return the line that ends every chapter; save its cost."""
         v = versions()
         line = (
             f"Executed with profile={self.profile}, device={device_name(self.device)}, seed={self.seed}, "
@@ -287,6 +291,14 @@ class Run:
             + ", ".join(f"{k} {val}" for k, val in v.items())
         )
         print(line)
+        if self.records_folder is not None:
+            write_cost(
+                self.records_folder,
+                elapsed=self.elapsed,
+                obtaining=self.obtaining,
+                training=self.training,
+                device=device_name(self.device),
+            )
         return line
 
 

@@ -16,6 +16,8 @@ their sentences, and it saves and reuses trainings:
   fetched from its site
 * :mod:`~tutorial_lib.bookkeeping.parallel`: missing runs trained in worker
   processes, one a core
+* :mod:`~tutorial_lib.bookkeeping.cost`: what a chapter takes when it
+  trains every run it uses (its Colab edition says it)
 * :mod:`~tutorial_lib.bookkeeping.files`,
   :mod:`~tutorial_lib.bookkeeping.folders`: atomic writes, where files live
 """
