@@ -22,6 +22,7 @@ from bookbuild.gather import (
 )
 from bookbuild.pages import generate, read_claims, read_results
 from bookbuild.runs import pack
+from tutorial_lib.bookkeeping.cost import read_cost
 from tutorial_lib.bookkeeping.folders import artifacts_dir, book_root
 from tutorial_lib.bookkeeping.records import records_dir
 from tutorial_lib.profile import build_label
@@ -211,6 +212,14 @@ def run_gather(args: argparse.Namespace) -> None:
         )
 
 
+def chapter_costs(folder: Path, chapters: list[str]) -> dict | None:
+    """``{chapter: seconds}`` each chapter takes alone, training every run it
+    uses, as its last execution saved in ``folder``; None when none did."""
+    costs = {c: read_cost(folder / c) for c in chapters}
+    found = {c: x["alone"] for c, x in costs.items() if x is not None}
+    return found or None
+
+
 def run_pages(args: argparse.Namespace) -> None:
     """``pages``: the results (and claims) -> one Markdown file per page.
 
@@ -242,6 +251,9 @@ def run_pages(args: argparse.Namespace) -> None:
         benchmarks=args.benchmarks,
         cache=cache,
         claims=claims,
+        alone=chapter_costs(
+            profile_records(args.profile), toc_chapters(args.toc)
+        ),
     )
     counted = (
         "no claims file" if claims is None else f"{len(claims)} claims"

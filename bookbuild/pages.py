@@ -86,12 +86,14 @@ def generate(
     benchmarks: Path,
     cache: Path,
     claims: list[dict] | None = None,
+    alone: dict[str, float] | None = None,
 ) -> dict[str, Path]:
     """Write every generated page into ``out``; return ``{name: path}``.
 
     ``cache`` is the profile's execution cache (``_build/.jupyter_cache-<profile>``),
     which the status page reads; ``claims`` are the gathered claims the report
-    lists (``None``: no claims file).
+    lists (``None``: no claims file); ``alone`` what each chapter takes when
+    it trains every run it uses (a column of the status page).
     """
     pages: dict[str, Callable[[], str]] = {
         "report": lambda: report_markdown(
@@ -102,7 +104,7 @@ def generate(
         ),
         "leaderboard": lambda: leaderboard_markdown(records),
         "performance": lambda: performance_markdown(benchmarks),
-        "status": lambda: status_markdown(cache),
+        "status": lambda: status_markdown(cache, alone=alone),
         "variation": lambda: variation_markdown(benchmarks, records),
     }
     written = {}

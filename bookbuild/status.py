@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import Mapping
 
 from bookbuild.errors import BuildInputError
 
@@ -79,7 +80,11 @@ def unreadable_cache(
     )
 
 
-def status_markdown(cache_dir: Path, root: Path | None = None) -> str:
+def status_markdown(
+    cache_dir: Path,
+    root: Path | None = None,
+    alone: Mapping[str, float] | None = None,
+) -> str:
     """A Markdown table of every chapter in the execution cache ``cache_dir``.
 
     Args:
@@ -87,6 +92,9 @@ def status_markdown(cache_dir: Path, root: Path | None = None) -> str:
         root: the book's root, to link each chapter to its page; by default the
             folder two levels above ``cache_dir`` (``<root>/_build/<cache>``)
             when it holds ``_toc.yml``.
+        alone: ``{chapter: seconds}`` each chapter takes when it trains every
+            run it uses (:mod:`tutorial_lib.bookkeeping.cost`), a column of
+            its own; ``None`` leaves the column out.
 
     Raises:
         BuildInputError: the cache cannot be read (a corrupt database, one
@@ -102,14 +110,25 @@ def status_markdown(cache_dir: Path, root: Path | None = None) -> str:
     if not (cache_dir / "global.db").is_file():
         return "No chapter has been executed yet: the execution cache is empty.\n"
     try:
-        return _table(cache_dir, root)
+        return _table(cache_dir, root, alone)
     except BuildInputError:
         raise
     except Exception as err:  # sqlite, SQLAlchemy, jupyter-cache, files
         raise unreadable_cache(cache_dir, err) from err
 
 
-def _table(cache_dir: Path, root: Path | None) -> str:
+def _took(seconds: float | None) -> str:
+    """``"3.2 s"`` under two minutes, else ``"6.9 min"``; ``""`` for None."""
+    if seconds is None:
+        return ""
+    return (
+        f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+    )
+
+
+def _table(
+    cache_dir: Path, root: Path | None, alone: Mapping[str, float] | None
+) -> str:
     """:func:`status_markdown`'s page, any error of the cache left to it."""
     # Imported here: only a build has jupyter-cache (the book extra).
     from jupyter_cache import get_cache
@@ -126,9 +145,14 @@ def _table(cache_dir: Path, root: Path | None) -> str:
             latest[record.uri] = record
     if not latest:
         return "No chapter has been executed yet: the execution cache is empty.\n"
+    extra = alone is not None
     lines = [
-        "| chapter | execution time | profile | device | executed (UTC) |",
-        "| --- | ---: | --- | --- | --- |",
+        "| chapter | execution time | "
+        + ("alone, training every run it uses | " if extra else "")
+        + "profile | device | executed (UTC) |",
+        "| --- | ---: | "
+        + ("---: | " if extra else "")
+        + "--- | --- | --- |",
     ]
     total = 0.0
     for uri in sorted(latest, key=lambda u: Path(u).as_posix()):
@@ -136,21 +160,16 @@ def _table(cache_dir: Path, root: Path | None) -> str:
         seconds = (record.data or {}).get("execution_seconds")
         total += seconds or 0.0
         stamp = _stamp(cache.get_cache_bundle(record.pk).nb)
-        took = (
-            ""
-            if seconds is None
-            else (
-                f"{seconds:.1f} s"
-                if seconds < 120
-                else f"{seconds / 60:.1f} min"
-            )
-        )
+        own = f"{_took(alone.get(Path(uri).stem))} | " if extra else ""
         lines.append(
-            f"| {_page(uri, root)} | {took} | {stamp.get('profile', '')} | {stamp.get('device', '')} "
+            f"| {_page(uri, root)} | {_took(seconds)} | {own}"
+            f"{stamp.get('profile', '')} | {stamp.get('device', '')} "
             f"| {record.created:%Y-%m-%d %H:%M} |"
         )
     lines.append(
-        f"| **all {len(latest)} chapters** | **{total / 60:.1f} min** | | | |"
+        f"| **all {len(latest)} chapters** | **{total / 60:.1f} min** | "
+        + ("| " if extra else "")
+        + "| | |"
     )
     return "\n".join(lines) + "\n"
 

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from bookbuild.__main__ import chapter_costs
 from bookbuild.gather import gather
 from tutorial_lib import part2, start
 from tutorial_lib.bookkeeping import folders
@@ -80,3 +81,17 @@ def test_a_chapter_that_reuses_runs_counts_their_training(
     # the cost file is not a record: the build gathers the records alone
     records = gather(tmp_path / "records" / "smoke", ["trains", "reuses"])
     assert [r["id"] for r in records] == ["reuses/x/y", "trains/x/y"]
+
+
+def test_the_pages_step_reads_each_chapters_cost_or_leaves_the_column_out(
+    tmp_path,
+):
+    write_cost(
+        tmp_path / "ch1",
+        elapsed=5.0,
+        obtaining=4.0,
+        training=60.0,
+        device="cpu",
+    )
+    assert chapter_costs(tmp_path, ["ch1", "ch2"]) == {"ch1": 61.0}
+    assert chapter_costs(tmp_path, ["ch2"]) is None

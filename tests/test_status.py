@@ -62,6 +62,20 @@ def test_status_lists_each_chapters_time_profile_device_and_date(tmp_path):
     )
     assert lines[-1] == "| **all 2 chapters** | **6.9 min** | | | |"
 
+    # what each chapter takes alone, where its execution saved it
+    md = status_markdown(cache_dir, alone={"part1_02_rnn": 1500.0})
+    lines = md.splitlines()
+    assert lines[0].startswith(
+        "| chapter | execution time | alone, training every run it uses |"
+    )
+    assert lines[2].startswith(
+        "| {doc}`/notebooks/part1_01_sine` | 3.2 s |  |"
+    )
+    assert lines[3].startswith(
+        "| {doc}`/notebooks/part1_02_rnn` | 6.9 min | 25.0 min | full |"
+    )
+    assert all(line.count("|") == 7 for line in lines)
+
 
 def test_status_of_an_empty_cache_says_so(tmp_path):
     assert "empty" in status_markdown(tmp_path / "nothing")
