@@ -197,6 +197,25 @@ FINDINGS = (
             "lowest noise levels",
         ),
     ),
+    Finding(
+        "this book",
+        "more training signals bring a network nearer the two-tone limit",
+        "only a network built around the signal family: given fresh "
+        "signals, one that weighs a grid of tones ends below "
+        "singular-spectrum analysis, while the plain autoencoder of depth "
+        "4 gains less than a tenth; trained on the book's signals, every "
+        "network stays at least five times above the limit",
+        claims=(
+            "every learned model trained on the book's signals, at every "
+            "seed, ends at least five times above the posterior mean",
+            "given fresh signals, the template network ends below "
+            "singular-spectrum analysis by more than the seed-to-seed "
+            "scatter",
+            "fresh signals lower the template network's mean error by more "
+            "than a quarter, and the plain depth-4 autoencoder's by less "
+            "than a tenth",
+        ),
+    ),
 )
 
 

@@ -133,6 +133,12 @@ ROWS = [
     ),
     _task2(
         "network",
+        "tone templates, learned (Beyond)",
+        _t2("templates"),
+        "beyond/task2/params/templates",
+    ),
+    _task2(
+        "network",
         "no bottleneck, d=1 (Beyond)",
         _t2("wide_d1"),
         "beyond/task2/params/wide_d1",
