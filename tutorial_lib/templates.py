@@ -23,13 +23,14 @@ from tutorial_lib.models import as_sequence
 
 class ToneTemplateNet(nn.Module):
     """Estimate each tone's frequency as weights over a grid, then
-    synthesise: ``softmax(score1(y)) @ sines + softmax(score2(y)) @ cosines``.
+    synthesise the weighted tones:
+    ``softmax(score1(y)) @ sines + softmax(score2(y)) @ cosines``.
 
     Args:
         x: ``(time,)`` the signals' sample points (Part II's
             ``two_tone_dataset(...).x``).
         grid: frequencies per tone, evenly spaced over ``freq_range``.
-        freq_range: ``(low, high)``, the range the frequencies are drawn from.
+        freq_range: ``(low, high)``, the frequencies' range.
 
     The two scores are ``Linear(time, grid)`` layers started at zero, so
     the untrained network returns the average tone of the grid.
