@@ -20,6 +20,8 @@ The lesson, at the top level:
   :mod:`tutorial_lib.autoencoder_config`, the configuration of one
 * :mod:`tutorial_lib.dncnn`: a DnCNN-style dilated network, the book's stronger
   learned baseline (Beyond)
+* :mod:`tutorial_lib.templates`: a network that learns to pick two tones from
+  a grid of frequencies (Beyond)
 * :mod:`tutorial_lib.classical`: classical denoisers (filters, linear
   estimators, singular-spectrum analysis, wavelet shrinkage), fits and the
   tasks' limits, one module each

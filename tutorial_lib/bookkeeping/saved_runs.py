@@ -211,8 +211,3 @@ def load_run(path: Path, config: Mapping[str, Any]) -> tuple[bool, Any]:
     if path.parent.is_dir():
         _remove_stale_tmp(path.parent)
     return _load_or_set_aside(path, config)
-
-
-def load_cached(path: Path) -> Any:
-    """The result stored in one artifact file."""
-    return torch.load(path, weights_only=False)["result"]
