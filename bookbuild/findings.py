@@ -4,7 +4,7 @@ whether this build reproduced them.
 A :class:`Finding` states one claim of a write-up (or one of the book's own)
 and the outcome the book reports for it. The outcome's words are written
 here, once; whether the page may show them is decided by the build: every
-chapter claim the finding rests on (:meth:`tutorial_lib.runtime.Run.claim`,
+chapter claim the finding rests on (:meth:`tutorial_lib.bookkeeping.run.Run.claim`,
 gathered into ``_build/claims.json``) must have been checked and have held,
 and every seed comparison it names must have the stated verdict on the
 "How much do the numbers vary?" page. Otherwise the row says which evidence

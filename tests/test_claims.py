@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from tutorial_lib import runtime
 from tutorial_lib.bookkeeping import claims, records
+from tutorial_lib.bookkeeping.run import start
 
 
 def test_a_claim_that_holds_is_returned_and_printed_at_both_profiles(
@@ -165,7 +165,7 @@ def stored_claims(folder):
 
 
 def test_run_claim_records_the_claim_and_prints_it(results_dir, capsys):
-    run = runtime.start(device="cpu", profile="smoke", chapter="ch1")
+    run = start(device="cpu", profile="smoke", chapter="ch1")
     returned = run.claim(
         "a is below b", np.bool_(True), values={"a": 1, "b": 2.5}
     )
@@ -191,7 +191,7 @@ def test_run_claim_at_full_records_a_false_claim_before_it_stops(
     results_dir, monkeypatch
 ):
     monkeypatch.setenv("TUTORIAL_STRICT_CLAIMS", "1")  # the book's build
-    run = runtime.start(device="cpu", profile="full", chapter="ch1")
+    run = start(device="cpu", profile="full", chapter="ch1")
     assert run.strict
     words = "the filter beats the oracle"
     with pytest.raises(claims.ClaimFailed, match=words):
@@ -208,7 +208,7 @@ def test_run_claim_at_full_records_a_false_claim_before_it_stops(
 def test_run_claim_keeps_the_later_outcome_and_start_clears_claims(
     results_dir,
 ):
-    run = runtime.start(device="cpu", profile="smoke", chapter="ch1")
+    run = start(device="cpu", profile="smoke", chapter="ch1")
     run.claim("x is one", True, values={"x": 1.0})
     run.claim("x is one", True, values={"x": 1.0})  # the same again: fine
     run.claim("x is one", False, values={"x": 2.0})
@@ -220,15 +220,15 @@ def test_run_claim_keeps_the_later_outcome_and_start_clears_claims(
     later = files[records.claim_file_name("x is one")]
     assert later["held"] is False and later["values"] == {"x": 2.0}
     assert (folder / "a+b.json").is_file()
-    runtime.start(device="cpu", profile="smoke", chapter="ch1")
+    start(device="cpu", profile="smoke", chapter="ch1")
     assert not folder.exists()
 
 
 def test_run_claim_needs_a_chapter_and_valid_arguments(results_dir):
-    run = runtime.start(device="cpu", profile="smoke")
+    run = start(device="cpu", profile="smoke")
     with pytest.raises(ValueError, match="needs the chapter's name"):
         run.claim("x is one", True, values={"x": 1.0})
-    run = runtime.start(device="cpu", profile="full", chapter="ch1")
+    run = start(device="cpu", profile="full", chapter="ch1")
     with pytest.raises(ValueError, match="holds must be a bool"):
         run.claim("x is one", np.array([True]), values={"x": 1.0})
     assert stored_claims(results_dir / "full" / "ch1") == {}
@@ -248,7 +248,7 @@ def test_outside_the_book_build_a_false_claim_is_printed_not_raised(
     results_dir, monkeypatch, capsys
 ):
     monkeypatch.delenv("TUTORIAL_STRICT_CLAIMS", raising=False)
-    run = runtime.start(device="cpu", profile="full", chapter="ch1")
+    run = start(device="cpu", profile="full", chapter="ch1")
     assert not run.strict
     run.claim("a is below b", False, values={"a": 3.0, "b": 2.0})
     line = capsys.readouterr().out.splitlines()[-1]
@@ -271,7 +271,7 @@ def test_a_strictness_that_is_not_0_or_1_is_named(monkeypatch, value):
     with pytest.raises(
         ValueError, match=f"TUTORIAL_STRICT_CLAIMS='{value}' must be 1"
     ):
-        runtime.start(device="cpu", profile="smoke")
+        start(device="cpu", profile="smoke")
 
 
 def test_below_needs_a_lower_mean_and_a_gap_beyond_the_scatter():

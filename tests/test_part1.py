@@ -8,8 +8,8 @@ import torch
 
 from tutorial_lib import part1
 from tutorial_lib.bookkeeping import folders, saved_runs
+from tutorial_lib.bookkeeping.run import start
 from tutorial_lib.models import SequenceDenoiser
-from tutorial_lib.runtime import start
 from tutorial_lib.training import fit
 
 

@@ -7,9 +7,9 @@ import torch
 
 from tutorial_lib import part2
 from tutorial_lib.bookkeeping import folders, saved_runs
+from tutorial_lib.bookkeeping.run import start
 from tutorial_lib.dncnn import DilatedDenoiser
 from tutorial_lib.models import receptive_field
-from tutorial_lib.runtime import start
 
 
 def test_config_holds_defaults_overrides_and_identity():

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from tutorial_lib import runtime
+from tutorial_lib.bookkeeping.run import start
 from tutorial_lib.profile import by_profile, current_profile
 
 
@@ -34,7 +35,7 @@ def test_by_profile_picks_and_rejects():
 
 def test_start_reads_environment(monkeypatch, capsys):
     monkeypatch.setenv("TUTORIAL_PROFILE", "smoke")
-    run = runtime.start(seed=3, device="cpu")
+    run = start(seed=3, device="cpu")
     assert (
         run.profile == "smoke"
         and run.seed == 3
@@ -47,7 +48,7 @@ def test_start_reads_environment(monkeypatch, capsys):
 def test_start_with_bad_profile_fails(monkeypatch):
     monkeypatch.setenv("TUTORIAL_PROFILE", "medium")
     with pytest.raises(ValueError, match="medium"):
-        runtime.start()
+        start()
 
 
 def test_seed_everything_makes_all_generators_repeat():
@@ -78,7 +79,7 @@ def test_choose_device():
 
 
 def test_stamp_names_profile_device_and_versions(capsys):
-    run = runtime.start(device="cpu", profile="smoke")
+    run = start(device="cpu", profile="smoke")
     line = run.stamp()
     assert (
         "profile=smoke" in line
@@ -89,14 +90,11 @@ def test_stamp_names_profile_device_and_versions(capsys):
 
 def test_the_base_seed_comes_from_tutorial_seed(monkeypatch):
     monkeypatch.setenv("TUTORIAL_SEED", "3")
-    run = runtime.start(device="cpu", profile="smoke")
+    run = start(device="cpu", profile="smoke")
     assert run.seed == 3 and run.seeds(3) == [3, 4, 5]
-    assert runtime.start(7, device="cpu", profile="smoke").seed == 7
+    assert start(7, device="cpu", profile="smoke").seed == 7
     monkeypatch.delenv("TUTORIAL_SEED")
-    assert (
-        runtime.start(device="cpu", profile="smoke").seed
-        == runtime.BOOK_SEED
-    )
+    assert start(device="cpu", profile="smoke").seed == runtime.BOOK_SEED
 
 
 @pytest.mark.parametrize("value", ["-1", "one", "1.5"])
@@ -105,11 +103,11 @@ def test_a_base_seed_that_is_not_a_seed_is_named(monkeypatch, value):
     with pytest.raises(
         ValueError, match=f"TUTORIAL_SEED='{value}' is not a seed"
     ):
-        runtime.start(device="cpu", profile="smoke")
+        start(device="cpu", profile="smoke")
 
 
 def test_seeds_refuses_zero_seeds():
-    run = runtime.start(device="cpu", profile="smoke")
+    run = start(device="cpu", profile="smoke")
     with pytest.raises(
         ValueError, match="n must be at least 1 seed, got 0"
     ):
@@ -130,16 +128,16 @@ def test_a_chapter_being_executed_elsewhere_is_not_started_twice(
         with pytest.raises(
             RuntimeError, match=f"chapter 'ch1'.*pid {other.pid}"
         ):
-            runtime.start(device="cpu", profile="smoke", chapter="ch1")
+            start(device="cpu", profile="smoke", chapter="ch1")
     finally:
         other.kill()
         other.wait()
     # its process has ended: the lock is stale and taken over
-    run = runtime.start(device="cpu", profile="smoke", chapter="ch1")
+    run = start(device="cpu", profile="smoke", chapter="ch1")
     assert lock.read_text() == str(os.getpid())
     run.record("a/b", 1.0)
     # this process starting the chapter again is fine
-    runtime.start(device="cpu", profile="smoke", chapter="ch1")
+    start(device="cpu", profile="smoke", chapter="ch1")
 
 
 def test_a_device_that_cannot_run_a_model_is_refused():

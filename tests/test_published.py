@@ -16,7 +16,7 @@ from bookbuild.runs import pack
 from tutorial_lib import part2
 from tutorial_lib.bookkeeping import cache
 from tutorial_lib.bookkeeping.published import archive_url, sha256
-from tutorial_lib.runtime import Run
+from tutorial_lib.bookkeeping.run import Run
 
 
 @pytest.fixture()

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from tutorial_lib import runtime
 from tutorial_lib.bookkeeping import records
+from tutorial_lib.bookkeeping.run import start
 
 
 def test_record_writes_one_file_named_after_the_id(tmp_path, capsys):
@@ -127,12 +127,12 @@ def results_dir(tmp_path, monkeypatch):
 
 
 def test_a_chapter_keeps_only_what_its_last_execution_recorded(results_dir):
-    first = runtime.start(device="cpu", profile="smoke", chapter="ch1")
+    first = start(device="cpu", profile="smoke", chapter="ch1")
     first.record("a/old", 1.0)
     first.record("a/kept", 2.0)
-    other = runtime.start(device="cpu", profile="smoke", chapter="ch2")
+    other = start(device="cpu", profile="smoke", chapter="ch2")
     other.record("b/x", 3.0)
-    again = runtime.start(device="cpu", profile="smoke", chapter="ch1")
+    again = start(device="cpu", profile="smoke", chapter="ch1")
     again.record("a/kept", 2.5)
     assert sorted(p.name for p in (results_dir / "ch1").iterdir()) == [
         "a+kept.json"
@@ -144,7 +144,7 @@ def test_a_chapter_keeps_only_what_its_last_execution_recorded(results_dir):
 def test_one_run_recording_an_id_twice_with_another_value_fails(
     results_dir,
 ):
-    run = runtime.start(device="cpu", profile="smoke", chapter="ch1")
+    run = start(device="cpu", profile="smoke", chapter="ch1")
     run.record("a/b", 1.0, reference=2.0)
     run.record("a/b", 1.0, reference=2.0)  # the same number again is fine
     with pytest.raises(
@@ -156,19 +156,19 @@ def test_one_run_recording_an_id_twice_with_another_value_fails(
 
 
 def test_recording_needs_a_chapter_and_a_valid_one(results_dir):
-    run = runtime.start(device="cpu", profile="smoke")
+    run = start(device="cpu", profile="smoke")
     with pytest.raises(ValueError, match="needs the chapter's name"):
         run.record("a/b", 1.0)
     assert not results_dir.exists()
     for bad in ("", "../x", "a/b", "x y"):
         with pytest.raises(ValueError, match="chapter .* is not valid"):
-            runtime.start(device="cpu", profile="smoke", chapter=bad)
+            start(device="cpu", profile="smoke", chapter=bad)
 
 
 def test_a_bad_value_is_refused_by_the_run_before_anything_is_written(
     results_dir,
 ):
-    run = runtime.start(device="cpu", profile="smoke", chapter="ch1")
+    run = start(device="cpu", profile="smoke", chapter="ch1")
     run.record("a/b", 1.0)
     with pytest.raises(
         ValueError, match="value of 'a/b' must be a number, got 'x'"
@@ -251,7 +251,7 @@ def test_a_relative_results_folder_is_refused_naming_it(monkeypatch):
 
 def test_a_chapter_named_with_its_suffix_is_refused(results_dir):
     with pytest.raises(ValueError) as caught:
-        runtime.start(device="cpu", profile="smoke", chapter="ch1.ipynb")
+        start(device="cpu", profile="smoke", chapter="ch1.ipynb")
     assert str(caught.value) == (
         "chapter 'ch1.ipynb' ends in .ipynb; expected the notebook's file "
         "name without it: drop the suffix, chapter='ch1' (records are kept "
@@ -261,7 +261,7 @@ def test_a_chapter_named_with_its_suffix_is_refused(results_dir):
 
 
 def test_a_record_stores_its_chapter(results_dir):
-    run = runtime.start(device="cpu", profile="smoke", chapter="ch1")
+    run = start(device="cpu", profile="smoke", chapter="ch1")
     assert run.record("a/b", 1.0) is None  # a cell may end with it
     stored = json.loads((results_dir / "ch1" / "a+b.json").read_text())
     assert stored["chapter"] == "ch1"

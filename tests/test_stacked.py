@@ -17,8 +17,8 @@ from torch import nn
 
 from tutorial_lib import part2
 from tutorial_lib.bookkeeping import cache
+from tutorial_lib.bookkeeping.run import Run
 from tutorial_lib.models import ConvAutoencoder
-from tutorial_lib.runtime import Run
 from tutorial_lib.stacked import fit_stacked
 from tutorial_lib.training import FitConfig, fit
 

@@ -3,7 +3,7 @@
 The lesson, at the top level:
 
 * :mod:`tutorial_lib.profile`: ``TUTORIAL_PROFILE`` (``full`` or ``smoke``)
-* :mod:`tutorial_lib.runtime`: device, seeds, :func:`start` and the run stamp
+* :mod:`tutorial_lib.runtime`: the device and the seeds
 * :mod:`tutorial_lib.data`: the 2018 and 2024 tasks' data
 * :mod:`tutorial_lib.models`: recurrent denoiser, convolutional autoencoder
 * :mod:`tutorial_lib.prototypes`: a soft choice among learned prototypes (Beyond)
@@ -36,6 +36,7 @@ and the book's bookkeeping, which a reader can skip, in
 runs' cache, the published runs and the worker processes.
 """
 
+from tutorial_lib.bookkeeping.run import Run, start
 from tutorial_lib.data import (
     Pairs,
     TwoToneData,
@@ -55,13 +56,7 @@ from tutorial_lib.models import (
 )
 from tutorial_lib.profile import current_profile
 from tutorial_lib.prototypes import PrototypeDenoiser
-from tutorial_lib.runtime import (
-    BOOK_SEED,
-    Run,
-    choose_device,
-    seed_everything,
-    start,
-)
+from tutorial_lib.runtime import BOOK_SEED, choose_device, seed_everything
 from tutorial_lib.training import FitConfig, History, fit
 
 __version__ = "0.1.0"

@@ -22,11 +22,12 @@ from typing import Any, Mapping
 import numpy as np
 
 from tutorial_lib.bookkeeping.cache import fit_settings, run_jobs
+from tutorial_lib.bookkeeping.run import Run
 from tutorial_lib.checks import non_negative_int, positive_int
 from tutorial_lib.data import Pairs, sine_dataset, split
 from tutorial_lib.evaluation import evaluate, predict
 from tutorial_lib.models import SequenceDenoiser
-from tutorial_lib.runtime import BOOK_SEED, Run, seed_everything
+from tutorial_lib.runtime import BOOK_SEED, seed_everything
 from tutorial_lib.training import FitConfig, fit
 
 DROPOUT_WARNING = (

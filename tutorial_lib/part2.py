@@ -47,13 +47,13 @@ from tutorial_lib.autoencoder_config import (
 )
 from tutorial_lib.blind_spot import fit_blind_spot
 from tutorial_lib.bookkeeping.cache import run_stacks
+from tutorial_lib.bookkeeping.run import Run
 from tutorial_lib.checks import (
     positive_int,
 )
 from tutorial_lib.data import Pairs, mix_noise, two_tone_dataset
 from tutorial_lib.evaluation import predict
 from tutorial_lib.models import count_parameters
-from tutorial_lib.runtime import Run
 from tutorial_lib.stacked import fit_stacked
 from tutorial_lib.training import FitConfig, fit
 

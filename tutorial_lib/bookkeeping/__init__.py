@@ -3,6 +3,8 @@
 A reader can skip this package. It keeps the chapters' results and checks
 their sentences, and it saves and reuses trainings:
 
+* :mod:`~tutorial_lib.bookkeeping.run`: :func:`~tutorial_lib.bookkeeping.run.start`
+  and the :class:`~tutorial_lib.bookkeeping.run.Run` a chapter records through
 * :mod:`~tutorial_lib.bookkeeping.records`: headline numbers a chapter records
 * :mod:`~tutorial_lib.bookkeeping.claims`: a chapter's conclusions, checked
   against its numbers

@@ -14,7 +14,7 @@ train as one stacked model (:mod:`tutorial_lib.stacked`); each run is still
 saved on its own.
 Chapters rarely call them: :func:`tutorial_lib.part1.train` and :func:`tutorial_lib.part2.train`
 train one configuration through the cache, in ``run.artifacts``
-(:attr:`tutorial_lib.runtime.Run.artifacts`).
+(:attr:`tutorial_lib.bookkeeping.run.Run.artifacts`).
 
 Artifacts live in ``_build/artifacts/<profile>/`` next to the book's
 ``_toc.yml`` (elsewhere ``./artifacts/<profile>/``), or under

@@ -17,7 +17,7 @@ little) the claim is evaluated and printed, never enforced. The caller
 keeps the returned :class:`Claim`.
 
 A chapter calls it through its run, ``run.claim(statement, holds,
-values={...})`` (:meth:`tutorial_lib.runtime.Run.claim`), which also records
+values={...})`` (:meth:`tutorial_lib.bookkeeping.run.Run.claim`), which also records
 the claim in the chapter's records folder; the book's build lists every
 recorded claim on the report page.
 
@@ -79,7 +79,7 @@ def evaluate(
     """The :class:`Claim` for these arguments, checked; nothing printed or raised.
 
     :func:`check` is this followed by :func:`enforce`;
-    :meth:`Run.claim <tutorial_lib.runtime.Run.claim>` records the claim in
+    :meth:`Run.claim <tutorial_lib.bookkeeping.run.Run.claim>` records the claim in
     between, so that a claim which stops the chapter is on record first.
 
     Raises:

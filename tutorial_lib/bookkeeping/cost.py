@@ -9,7 +9,7 @@ chapter trains with the cache directly counts when it trains there):
 
     alone = elapsed - time spent obtaining runs + their training time
 
-:meth:`Run.stamp <tutorial_lib.runtime.Run.stamp>` writes this to
+:meth:`Run.stamp <tutorial_lib.bookkeeping.run.Run.stamp>` writes this to
 ``cost.json`` in the chapter's records folder, and the build's Colab editions
 state it (``bookbuild/colab.py``). Runs trained in worker processes overlap,
 so their training times are divided by the number of workers: the time on a

@@ -1,7 +1,7 @@
 """Where the book's files live: its root, and the cached trainings of a profile.
 
 Here rather than in :mod:`tutorial_lib.bookkeeping.cache` so that :class:`Run
-<tutorial_lib.runtime.Run>` can name its cache folder (``run.artifacts``)
+<tutorial_lib.bookkeeping.run.Run>` can name its cache folder (``run.artifacts``)
 without importing the training code the cache's results hold.
 """
 

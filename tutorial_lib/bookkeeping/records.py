@@ -12,7 +12,7 @@ file in it, written atomically. Its name is the id with ``/`` written as
 ``+`` (``part1+rnn+test_l1.json``): ids are made of ``[a-z0-9._-]`` only, so
 the mapping is lossless and two ids never share a file.
 
-Why per chapter. :func:`~tutorial_lib.runtime.start` empties the chapter's
+Why per chapter. :func:`~tutorial_lib.bookkeeping.run.start` empties the chapter's
 folder, so after a chapter executes its folder holds exactly what that
 execution recorded: an id the chapter no longer records disappears with the
 next execution. A chapter that the book's execution cache serves without
