@@ -213,7 +213,8 @@ def validate_claim(entry: object, where: str) -> dict:
 
     A claim has a non-empty ``statement``, ``held`` true or false, ``values``
     mapping names to numbers (NaN and infinities allowed: a claim may be
-    about one), and ``profile`` and ``chapter`` as strings.
+    about one), ``profile`` and ``chapter`` as strings, and optionally a
+    ``margin``, a number or null.
     """
     _object_with(entry, CLAIM_KEYS, "claim", where)
     statement, values = entry["statement"], entry["values"]
@@ -227,6 +228,12 @@ def validate_claim(entry: object, where: str) -> dict:
         for v in values.values()
     ):
         problem = f"values are {values!r}; expected names mapped to numbers"
+    elif not isinstance(entry.get("margin"), (int, float, type(None))) or (
+        isinstance(entry.get("margin"), bool)
+    ):
+        problem = (
+            f"margin is {entry['margin']!r}; expected a number or null"
+        )
     elif not all(
         isinstance(entry[k], str) and entry[k]
         for k in ("profile", "chapter")

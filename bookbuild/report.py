@@ -16,6 +16,7 @@ which of the write-ups' conclusions hold.
 
 from __future__ import annotations
 
+import math
 import platform
 from collections.abc import Mapping, Sequence
 
@@ -223,8 +224,19 @@ def _claim_row(claim: Mapping) -> str:
     )
     return (
         f"| {_cell(claim['chapter'])} | {_cell(claim['statement'])} "
-        f"| {verdict} | {numbers or '—'} |"
+        f"| {verdict} | {margin_text(claim.get('margin'))} "
+        f"| {numbers or '—'} |"
     )
+
+
+def margin_text(margin: float | None) -> str:
+    """A claim's margin for the table: ``12.3 %``, ``exact`` (an exact
+    fact, infinite margin) or ``—`` (none recorded: a plain bool)."""
+    if margin is None:
+        return "—"
+    if math.isinf(margin):
+        return "exact" if margin > 0 else "exact, false"
+    return f"{margin:.1%}".replace("%", " %")
 
 
 def claims_markdown(claims: Sequence[Mapping] | None) -> list[str]:
@@ -286,8 +298,14 @@ def claims_markdown(claims: Sequence[Mapping] | None) -> list[str]:
             "",
         ]
     return lines + [
-        "| chapter | claim | | numbers |",
-        "| --- | --- | --- | --- |",
+        "A claim's **margin** is how far it is from failing: the smallest gap "
+        "among the comparisons it rests on, as a fraction of the numbers "
+        "compared, after the seed-to-seed scatter for comparisons over seeds "
+        "(`tutorial_lib.bookkeeping.verdicts`). *Exact* marks a claim about "
+        "exact facts only, *—* one checked as a plain yes or no.",
+        "",
+        "| chapter | claim | | margin | numbers |",
+        "| --- | --- | --- | --- | --- |",
         *(_claim_row(c) for c in broken + rest),
         "",
     ]

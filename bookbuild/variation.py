@@ -6,7 +6,7 @@ several seeds and records each seed's test MSE
 (``part2/ae/d<depth>/alpha<alpha>/test_mse/seed<seed>``); the chapters'
 verdicts rest on those. This module reads them from the build's records:
 per number, the seeds' mean and spread; per comparison, whether the
-difference is larger than the scatter (:func:`tutorial_lib.bookkeeping.claims.differs`).
+difference is larger than the scatter (:func:`tutorial_lib.bookkeeping.verdicts.differs`).
 
 ``benchmarks/seed_spread.py`` trained the same runs on a GPU with five seeds
 and stored every value; the page shows them after the build's own, and, at
@@ -24,7 +24,7 @@ from scipy import stats
 
 from bookbuild.errors import BuildInputError
 from bookbuild.perfpage import measurement_note
-from tutorial_lib.bookkeeping.claims import differs
+from tutorial_lib.bookkeeping.verdicts import differs
 
 DEPTHS = (2, 4, 6, 8)
 ALPHAS = (0.1, 0.2, 0.3, 0.4)
@@ -306,7 +306,7 @@ def variation_markdown(benchmarks_dir: Path, records: list[dict]) -> str:
             "#### The book's comparisons\n\n"
             "A comparison holds beyond the scatter when the two means differ "
             "by more than twice the combined standard error "
-            "(`tutorial_lib.bookkeeping.claims.differs`). Each row is its own test at "
+            "(`tutorial_lib.bookkeeping.verdicts.differs`). Each row is its own test at "
             "about the 5 % level, with no correction for testing many rows: "
             "among twenty rows whose difference is not real, about one may "
             "still pass by chance, so read a single marginal pass with care.\n\n"

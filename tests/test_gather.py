@@ -317,6 +317,7 @@ def test_gather_without_records_writes_no_claims(book):
         (None, "not a readable JSON claim"),
         ({"held": "yes"}, "held is 'yes'; expected true or false"),
         ({"values": {"x": "1"}}, "values are .*; expected names mapped to"),
+        ({"margin": "12 %"}, "margin is '12 %'; expected a number or null"),
         ({"statement": ""}, "statement is ''"),
         (
             {"chapter": "ch2"},

@@ -176,15 +176,30 @@ def test_report_lists_the_claims_held_and_failed():
         ],
     )
     assert claim_rows(text) == [
-        "| part1_01 | phases repeat | held | fewest=7, ratio=2.012 |",
+        "| part1_01 | phases repeat | held | — | fewest=7, ratio=2.012 |",
         "| part2_01 | a \\| b beats c | **FAILED** (not enforced at smoke "
-        "size) | a=0.1235 |",
+        "size) | — | a=0.1235 |",
     ]
     assert "**2 claims**, 1 held, **1 did not hold**" in text
     assert "{danger}" not in text
     assert text.index("## Beside the write-ups") < text.index(
         "## Claims the build checked"
     )
+
+
+def test_a_claim_s_margin_is_shown_as_a_percentage_or_exact():
+    with_margins = [
+        {**claim("close", True, x=1.0), "margin": 0.01234},
+        {**claim("exact", True, x=1.0), "margin": float("inf")},
+        {**claim("plain bool", True, x=1.0), "margin": None},
+    ]
+    rows = claim_rows(report.report_markdown([], claims=with_margins))
+    assert [row.split("|")[4].strip() for row in rows] == [
+        "1.2 %",
+        "exact",
+        "—",
+    ]
+    assert report.margin_text(-0.5) == "-50.0 %"
 
 
 def test_a_claim_that_failed_at_full_is_listed_first_under_a_warning():

@@ -186,7 +186,7 @@ def test_the_page_opens_with_the_build_s_own_seeds(tmp_path):
 
 def test_the_chance_of_a_false_ranking_matches_the_rule_in_simulation():
     from bookbuild.variation import chance_of_a_false_ranking
-    from tutorial_lib.bookkeeping.claims import differs
+    from tutorial_lib.bookkeeping.verdicts import differs
 
     rng = np.random.default_rng(0)
     trials = rng.standard_normal((4000, 2, 3))  # equal methods, 3 seeds

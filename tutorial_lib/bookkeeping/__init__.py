@@ -8,6 +8,9 @@ their sentences, and it saves and reuses trainings:
 * :mod:`~tutorial_lib.bookkeeping.records`: headline numbers a chapter records
 * :mod:`~tutorial_lib.bookkeeping.claims`: a chapter's conclusions, checked
   against its numbers
+* :mod:`~tutorial_lib.bookkeeping.verdicts`: the comparisons a conclusion
+  rests on (over seeds, beyond their scatter), and how far each is from
+  failing
 * :mod:`~tutorial_lib.bookkeeping.prose`: measured values glued into a
   chapter's sentences
 * :mod:`~tutorial_lib.bookkeeping.cache`: trainings saved on disk, keyed by

@@ -4,7 +4,7 @@ A chapter that writes "the Wiener filter beats every smoothing filter"
 states it with :func:`check` next to the numbers::
 
     claim = check("the Wiener filter beats the low-pass at every alpha",
-                  all(w < l for w, l in zip(wiener, lowpass)),
+                  less(wiener, lowpass),   # element by element: a Verdict
                   values={"wiener@0.1": wiener[0], "lowpass@0.1": lowpass[0]},
                   profile=run.profile)
 
@@ -21,8 +21,10 @@ values={...})`` (:meth:`tutorial_lib.bookkeeping.run.Run.claim`), which also rec
 the claim in the chapter's records folder; the book's build lists every
 recorded claim on the report page.
 
-:func:`differs` says whether two sets of repeated results (seeds) differ by
-more than their scatter, before a chapter ranks one above the other.
+:mod:`tutorial_lib.bookkeeping.verdicts` writes ``holds`` as a
+:class:`~tutorial_lib.bookkeeping.verdicts.Verdict` (``below(a, b)`` over
+seeds, ``less(x, y)``, ``fact(b)``, combined with ``&``): the claim then
+keeps its *margin*, how far it is from failing, beside its numbers.
 """
 
 from __future__ import annotations
@@ -30,10 +32,11 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Mapping
 
 import numpy as np
 
+from tutorial_lib.bookkeeping.verdicts import Verdict
 from tutorial_lib.profile import PROFILES
 
 
@@ -43,15 +46,21 @@ class ClaimFailed(AssertionError):
 
 @dataclass(frozen=True)
 class Claim:
-    """One checked claim: its words, whether it held, and the numbers behind it."""
+    """One checked claim: its words, whether it held, the numbers behind it,
+    and its margin (a :class:`~tutorial_lib.bookkeeping.verdicts.Verdict`'s;
+    ``inf`` for exact facts, ``None`` when ``holds`` was a plain bool)."""
 
     statement: str
     held: bool
     values: Mapping[str, float]
+    margin: float | None = None
 
     def line(self, note: str = "") -> str:
-        """``"claim held<note>: <statement> (name=value, ...)"`` (``FAILED`` if not)."""
+        """``"claim held<note>: <statement> (name=value, ...; margin 12.3 %)"``
+        (``FAILED`` if not)."""
         listed = ", ".join(f"{k}={v:.6g}" for k, v in self.values.items())
+        if self.margin is not None and math.isfinite(self.margin):
+            listed += f"; margin {self.margin:.1%}"
         verdict = "held" if self.held else "FAILED"
         return f"claim {verdict}{note}: {self.statement} ({listed})"
 
@@ -89,16 +98,18 @@ def evaluate(
         raise ValueError(
             f"statement must be a non-empty string, got {statement!r}"
         )
-    if not isinstance(holds, (bool, np.bool_)):
+    if not isinstance(holds, (bool, np.bool_, Verdict)):
         raise ValueError(
-            f"holds must be a bool or a numpy bool, got {type(holds).__name__} "
-            f"{holds!r}: reduce an array with all() or any() first"
+            f"holds must be a Verdict, a bool or a numpy bool, got "
+            f"{type(holds).__name__} {holds!r}: reduce an array with all() "
+            "or any() first"
         )
     if profile not in PROFILES:
         raise ValueError(
             f"profile must be one of {', '.join(PROFILES)}, got {profile!r}"
         )
-    return Claim(statement, bool(holds), _values(values))
+    margin = holds.margin if isinstance(holds, Verdict) else None
+    return Claim(statement, bool(holds), _values(values), margin)
 
 
 def enforce(claim: Claim, profile: str, *, strict: bool = True) -> Claim:
@@ -130,8 +141,9 @@ def check(
 
     Args:
         statement: the claim in words, as the chapter states it.
-        holds: ``True``/``False`` (a Python or NumPy bool; an array is refused:
-            reduce it with ``all()`` or ``any()`` first).
+        holds: a :class:`~tutorial_lib.bookkeeping.verdicts.Verdict` (its
+            margin is kept), or ``True``/``False`` (a Python or NumPy bool; an
+            array is refused: reduce it with ``all()`` or ``any()`` first).
         values: the numbers the claim rests on, ``{name: value}``.
         profile: ``"full"`` (enforced) or ``"smoke"`` (printed only).
 
@@ -143,73 +155,4 @@ def check(
     """
     return enforce(
         evaluate(statement, holds, values=values, profile=profile), profile
-    )
-
-
-def _sample(name: str, values) -> np.ndarray:
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        message = f"{name} must be a sequence of numbers, got {values!r}"
-        raise ValueError(message) from None
-    if array.ndim != 1 or len(array) == 0 or not np.isfinite(array).all():
-        raise ValueError(
-            f"{name} must be a non-empty 1-D sequence of finite numbers, got {values!r}"
-        )
-    return array
-
-
-def differs(
-    a: Sequence[float], b: Sequence[float], *, k: float = 2.0
-) -> bool:
-    """Whether the means of ``a`` and ``b`` differ by more than ``k`` standard errors.
-
-    The rule: ``|mean(a) - mean(b)| > k * sqrt(se_a**2 + se_b**2)``, with
-    ``se = std(ddof=1) / sqrt(n)`` (Welch's t statistic above ``k``; for a
-    handful of seeds ``k = 2`` is a loose test: two methods that are equal
-    are called different about 11 % of the time at 3 seeds a side, 8 % at 5,
-    for normally scattered results). A single value counts as exact
-    (``se = 0``): pass one value only for a deterministic result such as a
-    filter or an oracle.
-
-    Args:
-        a, b: repeated results (one per seed) of two methods.
-
-    Raises:
-        ValueError: empty or non-finite input, both sides single values (no
-            scatter to judge by), or ``k`` not positive.
-    """
-    x, y = _sample("a", a), _sample("b", b)
-    if isinstance(k, bool) or not isinstance(k, numbers.Real) or not k > 0:
-        raise ValueError(
-            f"k must be a positive number of standard errors, got {k!r}"
-        )
-    if len(x) == 1 and len(y) == 1:
-        raise ValueError(
-            f"a and b are single values ({x[0]}, {y[0]}): give repeated results "
-            "(one per seed) for at least one of them, so there is a scatter"
-        )
-
-    def se(s: np.ndarray) -> float:
-        return (
-            float(np.std(s, ddof=1) / math.sqrt(len(s)))
-            if len(s) > 1
-            else 0.0
-        )
-
-    gap = abs(float(np.mean(x)) - float(np.mean(y)))
-    return bool(gap > k * math.sqrt(se(x) ** 2 + se(y) ** 2))
-
-
-def below(
-    a: Sequence[float], b: Sequence[float], *, k: float = 2.0
-) -> bool:
-    """Whether ``a`` ends lower than ``b`` by more than their scatter:
-    ``mean(a) < mean(b)`` and :func:`differs` ``(a, b, k=k)``.
-
-    The rule for "A beats B" over seeds; ``not below(a, b) and not
-    below(b, a)`` is "within the scatter".
-    """
-    return bool(np.mean(_sample("a", a)) < np.mean(_sample("b", b))) and (
-        differs(a, b, k=k)
     )

@@ -239,6 +239,7 @@ def record_claim(
     held: bool,
     values: dict[str, float],
     *,
+    margin: float | None = None,
     profile: str,
     chapter: str,
     directory: Path,
@@ -251,14 +252,19 @@ def record_claim(
     ``NaN`` and ``Infinity``, which Python's :mod:`json` reads back. Nothing
     is printed (:func:`tutorial_lib.bookkeeping.claims.enforce` prints the claim).
 
+    ``margin`` is how far the claim is from failing
+    (:mod:`tutorial_lib.bookkeeping.verdicts`; ``Infinity`` for exact facts),
+    ``None`` (JSON ``null``) when the chapter gave a plain bool.
+
     Returns:
-        The claim's entry, as written: ``statement, held, values, profile,
-        chapter, recorded_at``.
+        The claim's entry, as written: ``statement, held, values, margin,
+        profile, chapter, recorded_at``.
     """
     entry = {
         "statement": statement,
         "held": bool(held),
         "values": {name: float(v) for name, v in values.items()},
+        "margin": None if margin is None else float(margin),
         "profile": profile,
         "chapter": chapter,
         "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
