@@ -94,12 +94,17 @@ def all_of(verdicts: Iterable[Verdict]) -> Verdict:
     return result
 
 
-def _finite(name: str, values) -> np.ndarray:
+def _array(name: str, values, expected: str) -> np.ndarray:
     try:
-        array = np.asarray(values, dtype=np.float64)
+        return np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
-        message = f"{name} must be a number or an array of numbers, got {values!r}"
-        raise ValueError(message) from None
+        raise ValueError(
+            f"{name} must be {expected}, got {values!r}"
+        ) from None
+
+
+def _finite(name: str, values) -> np.ndarray:
+    array = _array(name, values, "a number or an array of numbers")
     if array.size == 0 or not np.isfinite(array).all():
         raise ValueError(
             f"{name} must hold finite numbers (and at least one), got {values!r}"
@@ -136,11 +141,7 @@ def less(x, y, *, or_equal: bool = False) -> Verdict:
 
 
 def _sample(name: str, values) -> np.ndarray:
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        message = f"{name} must be a sequence of numbers, got {values!r}"
-        raise ValueError(message) from None
+    array = _array(name, values, "a sequence of numbers")
     if array.ndim != 1 or len(array) == 0 or not np.isfinite(array).all():
         raise ValueError(
             f"{name} must be a non-empty 1-D sequence of finite numbers, got {values!r}"
