@@ -133,9 +133,10 @@ FINDINGS = (
         claims=(
             "the template classifier recovers about as many test sequences "
             "exactly as the least-squares matcher (within 2 points), fewer "
-            "than the minimax matcher's all",
+            "than the minimax matcher's all, at every seed",
             "the learned-norm matcher recovers at least 99% of the test "
-            "sequences exactly, with a learned exponent p above 8",
+            "sequences exactly, with a learned exponent p above 8, at every "
+            "seed",
         ),
     ),
     Finding(

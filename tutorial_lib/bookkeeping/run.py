@@ -84,7 +84,7 @@ class Run:
         first: ``[seed, seed + 1, ..., seed + n - 1]``.
 
         A claim that compares trained models rests on all of them
-        (:func:`tutorial_lib.bookkeeping.claims.differs`), not on one draw.
+        (:func:`tutorial_lib.bookkeeping.verdicts.below`), not on one draw.
         """
         n = non_negative_int("n", n)
         if n < 1:
