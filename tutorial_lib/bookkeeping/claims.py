@@ -56,7 +56,7 @@ class Claim:
     margin: float | None = None
 
     def line(self, note: str = "") -> str:
-        """``"claim held<note>: <statement> (name=value, ...; margin 12.3 %)"``
+        """``"claim held<note>: <statement> (name=value, ...; margin 12.3%)"``
         (``FAILED`` if not)."""
         listed = ", ".join(f"{k}={v:.6g}" for k, v in self.values.items())
         if self.margin is not None and math.isfinite(self.margin):
