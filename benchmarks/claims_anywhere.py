@@ -174,6 +174,17 @@ def run_build(
     }
 
 
+def folder_commit(folder: Path) -> str:
+    """The commit a build's folder was built at (it pulls HEAD when its
+    build starts, so a later build of one run may be at a newer commit)."""
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
 def margins(claims: list[dict]) -> list[str]:
     """Each claim's margin, how far it was from failing, smallest first:
     ``"12.3 % chapter: statement"`` (``exact`` for exact facts; claims
@@ -225,14 +236,8 @@ def main() -> None:
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     out = ROOT / "benchmarks" / f"claims_anywhere_{args.profile}.json"
-    head = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
     report = {
-        "commit": head,
+        "commit": folder_commit(ROOT),
         "machine": {
             "cpu": platform.processor() or platform.machine(),
             "avx512": has_avx512(),
@@ -257,7 +262,7 @@ def main() -> None:
         result = run_build(
             name, args.profile, args.work, reuse, args.resume
         )
-        result["commit"] = head
+        result["commit"] = folder_commit(Path(result["folder"]))
         report["builds"].append(result)
         write_report(out, report, result)
         print(
