@@ -6,8 +6,9 @@ and the outcome the book reports for it. The outcome's words are written
 here, once; whether the page may show them is decided by the build: every
 chapter claim the finding rests on (:meth:`tutorial_lib.bookkeeping.run.Run.claim`,
 gathered into ``_build/claims.json``) must have been checked and have held,
-and every seed comparison it names must have the stated verdict on the
-"How much do the numbers vary?" page. Otherwise the row says which evidence
+and every seed comparison it names must have the stated verdict over the
+build's own seeds (the first section of the "How much do the numbers
+vary?" page). Otherwise the row says which evidence
 is missing or failed, instead of the outcome.
 """
 
@@ -15,9 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from bookbuild.variation import comparisons, load, verdict
+from bookbuild.variation import comparisons, verdict
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Finding:
         claim: the claim, in words.
         outcome: what the book finds, shown only when the evidence holds.
         claims: statements of chapter claims that must have held.
-        seeds: ``(comparison, verdict)`` pairs from the seed spread.
+        seeds: ``(comparison, verdict)`` pairs over the build's own seeds.
     """
 
     source: str
@@ -45,14 +45,18 @@ FINDINGS = (
         "recurrent networks learn to denoise the noisy sine",
         "reproduced: all three end below half the noisy input's error",
         claims=(
-            "each of the three models ends below half the noisy input's L1",
+            "each of the three models ends below half the noisy input's L1, "
+            "at every seed",
         ),
     ),
     Finding(
         "2018 post",
         "the GRU beats both RNNs",
         "reproduced, by more than the seed-to-seed scatter",
-        claims=("the GRU ends lowest of the three",),
+        claims=(
+            "the GRU ends lowest of the three, below each of the other two "
+            "by more than the seed-to-seed scatter",
+        ),
         seeds=(
             (
                 "Part I: bidirectional GRU below bidirectional RNN",
@@ -67,8 +71,8 @@ FINDINGS = (
     Finding(
         "2018 post",
         "the bidirectional RNN beats the one-directional RNN",
-        "not established: over five seeds the difference is within the "
-        "scatter",
+        "not established: over this build's seeds the difference is within "
+        "the scatter",
         seeds=(
             (
                 "Part I: bidirectional RNN below RNN",
@@ -117,10 +121,11 @@ FINDINGS = (
         "only in part: the GRU beats every filter, the two RNNs end level "
         "with the best one, and a two-parameter sine fit beats all three",
         claims=(
-            "the bidirectional GRU beats every classical filter",
+            "the bidirectional GRU beats every classical filter, at every seed",
             "the RNN and the bidirectional RNN end within a quarter of the "
-            "best filter's error",
-            "the two-parameter least-squares sine fit beats all three networks",
+            "best filter's error, at every seed",
+            "the two-parameter least-squares sine fit beats all three "
+            "networks, at every seed",
         ),
     ),
     Finding(
@@ -242,8 +247,9 @@ def _missing(
 def findings_markdown(
     claims: Sequence[Mapping] | None, seed_values: Mapping | None
 ) -> str:
-    """The findings table from the gathered claims and the seed spread's
-    ``values`` (:func:`bookbuild.variation.load`; None when there is none)."""
+    """The findings table from the gathered claims and the build's own
+    seeds (:func:`bookbuild.variation.build_values`; None when there are
+    none)."""
     held: dict[str, bool] = {}
     for entry in claims or []:
         statement = entry["statement"]
@@ -268,18 +274,3 @@ def findings_markdown(
         )
         lines.append(f"| {finding.source} | {finding.claim} | {outcome} |")
     return "\n".join(lines) + "\n"
-
-
-def seed_values(benchmarks_dir: Path) -> dict | None:
-    """The ``values`` of the largest stored seed spread in ``benchmarks_dir``
-    (``seed_spread_<device>.json``, smoke runs left out); None if there is
-    none."""
-    paths = [
-        p
-        for p in sorted(Path(benchmarks_dir).glob("seed_spread_*.json"))
-        if not p.stem.endswith("_smoke")
-    ]
-    spreads = [load(p)["values"] for p in paths]
-    if not spreads:
-        return None
-    return max(spreads, key=lambda v: sum(len(s) for s in v.values()))

@@ -14,13 +14,12 @@ from pathlib import Path
 from typing import Callable
 
 from bookbuild.errors import BuildInputError
-from bookbuild.findings import seed_values
 from bookbuild.gather import validate_claim, validate_record
 from bookbuild.leaderboard import leaderboard_markdown
 from bookbuild.perfpage import performance_markdown
 from bookbuild.report import report_markdown
 from bookbuild.status import status_markdown
-from bookbuild.variation import variation_markdown
+from bookbuild.variation import build_values, variation_markdown
 from tutorial_lib.bookkeeping.files import write_text_atomically
 from tutorial_lib.runtime import versions
 
@@ -100,7 +99,7 @@ def generate(
             records,
             build_versions=versions(),
             claims=claims,
-            seeds=seed_values(benchmarks),
+            seeds=build_values(records) or None,
         ),
         "leaderboard": lambda: leaderboard_markdown(records),
         "performance": lambda: performance_markdown(benchmarks),

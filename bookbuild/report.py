@@ -327,8 +327,8 @@ def report_markdown(
             page (default: Python's, from :mod:`platform`, only).
         claims: the gathered claims, listed last (:func:`claims_markdown`;
             ``None``: there is no claims file, which the page says).
-        seeds: the seed spread's values for the findings table
-            (:func:`bookbuild.findings.seed_values`; ``None``: none stored).
+        seeds: the build's own seeds for the findings table
+            (:func:`bookbuild.variation.build_values`; ``None``: none recorded).
 
     Raises:
         ValueError: ``records`` or ``claims`` is not a list of such dicts.

@@ -1,10 +1,11 @@
 """The page "How much do the numbers vary?": the build's own seeds first,
 then the stored runs of ``benchmarks/seed_spread_*.json`` as a cross-check.
 
-The depth x noise sweep (Part II, chapter 3) trains every configuration with
-several seeds and records each seed's test MSE
-(``part2/ae/d<depth>/alpha<alpha>/test_mse/seed<seed>``); the chapters'
-verdicts rest on those. This module reads them from the build's records:
+Part I's chapter 4 trains the three recurrent models, and Part II's chapter 3
+the depth x noise sweep, with several seeds, recording each seed's test
+error (``part1/<model>/test_l1/seed<seed>``,
+``part2/ae/d<depth>/alpha<alpha>/test_mse/seed<seed>``); the chapters'
+verdicts, and the report's findings, rest on those. This module reads them from the build's records:
 per number, the seeds' mean and spread; per comparison, whether the
 difference is larger than the scatter (:func:`tutorial_lib.bookkeeping.verdicts.differs`).
 
@@ -203,52 +204,73 @@ def _comparisons_table(values: dict) -> str:
     return "\n".join(lines)
 
 
-SEED_RECORD = re.compile(
-    r"part2/ae/d(\d+)/alpha([0-9.]+)/test_mse/seed(\d+)"
-)
-"""The record of one seed of the sweep, as Part II's chapter 3 writes it."""
+SEED_RECORDS = {
+    "part2": re.compile(
+        r"part2/ae/d(?P<depth>\d+)/alpha(?P<alpha>[0-9.]+)/test_mse"
+        r"/seed(?P<seed>\d+)"
+    ),
+    "part1": re.compile(r"part1/(?P<run>[a-z]+)/test_l1/seed(?P<seed>\d+)"),
+}
+"""The record of one seed, as Part II's chapter 3 (the sweep) and Part I's
+chapter 4 (the three recurrent models) write it."""
 
 
 def build_values(records: list[dict]) -> dict:
-    """The build's own seeds of the sweep: ``{("part2", "d/a"): {seed: v}}``,
-    from the records of one profile (the first profile found)."""
+    """The build's own seeds: ``{("part2", "d/a"): {seed: v}, ("part1",
+    run): {seed: v}}``, from the records of one profile (full where the
+    build has any)."""
     values: dict[tuple[str, str], dict[int, float]] = {}
     profiles = {r.get("profile") for r in records}
     profile = "full" if "full" in profiles else "smoke"
     for r in records:
-        found = SEED_RECORD.fullmatch(r["id"])
-        if found and r.get("profile") == profile:
-            depth, alpha, seed = found.groups()
-            values.setdefault(("part2", f"{depth}/{alpha}"), {})[
-                int(seed)
-            ] = float(r["value"])
+        if r.get("profile") != profile:
+            continue
+        for part, pattern in SEED_RECORDS.items():
+            found = pattern.fullmatch(r["id"])
+            if found is None:
+                continue
+            fields = found.groupdict()
+            run = (
+                fields.get("run") or f"{fields['depth']}/{fields['alpha']}"
+            )
+            values.setdefault((part, run), {})[int(fields["seed"])] = float(
+                r["value"]
+            )
     return values
 
 
+def _own_label(part: str, run: str) -> str:
+    """A row of this build's table: the number as its chapter records it."""
+    if part == "part1":
+        return f"Part I, {PART1.get(run, run)}: test L1"
+    depth, alpha = run.split("/")
+    return f"Part II, depth {depth}, alpha {alpha}: test MSE"
+
+
 def build_markdown(records: list[dict]) -> str:
-    """This build's seed spread of the sweep, and its comparisons."""
+    """This build's seed spread (Part I's models, Part II's sweep), and its
+    comparisons."""
     values = build_values(records)
     if not values:
-        return "*This build recorded no seeds of the sweep.*"
+        return "*This build recorded no seeds.*"
     lines = [
-        "| test MSE | seeds | mean | std | min | max |",
+        "| number | seeds | mean | std | min | max |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    for (_, run), by_seed in sorted(values.items()):
+    for (part, run), by_seed in sorted(values.items()):
         v = np.array(list(by_seed.values()))
         std = float(v.std(ddof=1)) if len(v) > 1 else None
-        depth, alpha = run.split("/")
         lines.append(
-            f"| depth {depth}, alpha {alpha} | {len(v)} | {_fmt(v.mean())} "
+            f"| {_own_label(part, run)} | {len(v)} | {_fmt(v.mean())} "
             f"| {_fmt(std)} | {_fmt(v.min())} | {_fmt(v.max())} |"
         )
     profile = {r.get("profile") for r in records}
     seeds = sorted({s for by_seed in values.values() for s in by_seed})
     return (
-        f"*Part II's sweep as this build trained it ("
-        f"{'full' if 'full' in profile else 'smoke'} profile), seeds "
-        f"{', '.join(map(str, seeds))}: each model's MSE on its held-out "
-        "test signals.*\n\n"
+        f"*Part I's three models and Part II's sweep as this build trained "
+        f"them ({'full' if 'full' in profile else 'smoke'} profile), seeds "
+        f"{', '.join(map(str, seeds))}: each model's error on its held-out "
+        "test data.*\n\n"
         + "\n".join(lines)
         + "\n\n### The comparisons, on this build's seeds\n\n"
         + _comparisons_table(values)

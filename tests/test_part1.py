@@ -9,6 +9,7 @@ import torch
 from tutorial_lib import part1
 from tutorial_lib.bookkeeping import folders, saved_runs
 from tutorial_lib.bookkeeping.run import start
+from tutorial_lib.evaluation import evaluate
 from tutorial_lib.models import SequenceDenoiser
 from tutorial_lib.training import fit
 
@@ -98,6 +99,37 @@ def test_train_all_trains_here_in_order_and_matches_one_by_one(
         alone["state_dict"]["head.weight"],
         together["rnn"]["state_dict"]["head.weight"],
     )
+
+
+def test_train_seeds_reuses_the_book_seed_and_gives_each_seed_its_run(
+    tmp_path, monkeypatch, capsys
+):
+    run = smoke_run(tmp_path, monkeypatch)
+    book = part1.train(
+        part1.post_config("rnn", n_sequences=20, seed=0, epochs=2), run
+    )
+    seeded = part1.train_seeds(
+        ["rnn", "birnn"], [0, 1], run, n_sequences=20, epochs=2
+    )
+    assert "4 runs: 1 reused, 3 trained" in capsys.readouterr().out
+    assert list(seeded) == ["rnn", "birnn"]
+    assert [len(v) for v in seeded.values()] == [2, 2]
+    assert seeded["rnn"][0]["test_l1"] == book["test_l1"]
+    assert seeded["rnn"][1]["test_l1"] != book["test_l1"]
+    assert len(list(run.artifacts.glob("part1-*.pt"))) == 4
+
+
+def test_trained_model_carries_the_run_s_weights(tmp_path, monkeypatch):
+    run = smoke_run(tmp_path, monkeypatch)
+    config = part1.post_config("birnn", n_sequences=20, seed=0, epochs=2)
+    result = part1.train(config, run)
+    _, test = config.data()
+    model = part1.trained_model("birnn", result)
+    assert evaluate(model, test.noisy, test.clean) == pytest.approx(
+        result["test_l1"], rel=1e-6
+    )
+    with pytest.raises(RuntimeError, match="size mismatch"):
+        part1.trained_model("rnn", result)
 
 
 def test_the_key_holds_what_decides_the_result():

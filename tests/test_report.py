@@ -1,9 +1,12 @@
 import json
+from pathlib import Path
 
 import pytest
 
 from bookbuild import __main__ as cli
 from bookbuild import report
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def entry(id, value, reference=None, profile="full"):
@@ -138,6 +141,41 @@ def test_pages_command_writes_the_report_from_a_results_file(
     text = (tmp_path / "gen" / "report.md").read_text()
     assert "`part1/rnn/test_l1` | 0.05 | 0.0611 | 0.818 |" in text
     assert "1 records" in capsys.readouterr().out
+
+
+def test_the_findings_judge_seeds_by_this_build_s_own_records(tmp_path):
+    """The bidirectional RNN's finding rests on the seed comparison with the
+    RNN: the build's records decide it, not a stored spread."""
+    seeds = [
+        entry(f"part1/{run}/test_l1/seed{s}", value + 0.001 * s)
+        for run, value in (("birnn", 0.050), ("rnn", 0.050))
+        for s in range(3)
+    ]
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps(seeds))
+    args = ["pages", "--profile", "full", "--results", str(results)]
+    # the stored GPU spread is there, with five seeds of both models
+    out = [
+        "--out",
+        str(tmp_path / "gen"),
+        "--benchmarks",
+        str(ROOT / "benchmarks"),
+    ]
+    cli.main(args + out)
+    text = (tmp_path / "gen" / "report.md").read_text()
+    row = next(
+        line for line in text.splitlines() if "one-directional" in line
+    )
+    assert "over this build's seeds the difference is within" in row
+    results.write_text(json.dumps(seeds[:3]))  # no RNN seeds in the build
+    cli.main(args + out)
+    text = (tmp_path / "gen" / "report.md").read_text()
+    row = next(
+        line for line in text.splitlines() if "one-directional" in line
+    )
+    assert (
+        "seed spread: Part I: bidirectional RNN below RNN: no runs" in row
+    )
 
 
 def claim(statement, held, profile="full", chapter="part1_01", **values):

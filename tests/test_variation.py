@@ -172,9 +172,9 @@ def test_the_page_opens_with_the_build_s_own_seeds(tmp_path):
     page = variation_markdown(tmp_path, seed_records())
     assert page.startswith("## This build's seeds")
     assert (
-        "| depth 2, alpha 0.1 | 3 | 0.002 | 0.0001 | 0.0019 | 0.0021 |"
-        in page
-    )
+        "| Part II, depth 2, alpha 0.1: test MSE | 3 | 0.002 | 0.0001 "
+        "| 0.0019 | 0.0021 |"
+    ) in page
     assert (
         "| Part II, alpha 0.1: depth 4 below depth 2 | 0.001333 | 0.002 "
         "| 3 and 3 | holds, larger than the scatter |"
@@ -206,3 +206,32 @@ def test_the_page_counts_the_comparisons_the_rule_may_rank_by_chance(
         "With 3 seeds a side it ranks two equal methods about 12%" in page
     )
     assert "No correction for that many comparisons is made" in page
+
+
+def test_part_one_s_seeds_join_the_page_and_its_comparisons(tmp_path):
+    from bookbuild.variation import build_values
+
+    part1 = [
+        {
+            "id": f"part1/{run}/test_l1/seed{s}",
+            "value": v,
+            "profile": "full",
+        }
+        for run, vs in {
+            "bigru": [0.036, 0.035, 0.037],
+            "rnn": [0.050, 0.048, 0.052],
+        }.items()
+        for s, v in enumerate(vs)
+    ] + [{"id": "part1/rnn/test_l1", "value": 0.05, "profile": "full"}]
+    values = build_values(seed_records() + part1)
+    assert values[("part1", "rnn")] == {0: 0.050, 1: 0.048, 2: 0.052}
+    assert ("part1", "birnn") not in values
+    page = variation_markdown(tmp_path, seed_records() + part1)
+    assert "| Part I, bidirectional GRU: test L1 | 3 | 0.036 |" in page
+    assert (
+        "| Part I: bidirectional GRU below RNN | 0.036 | 0.05 | 3 and 3 "
+        "| holds, larger than the scatter |"
+    ) in page
+    # a smoke record of the same run is another build's: left out
+    smoke = [dict(r, profile="smoke", value=1.0) for r in part1]
+    assert build_values(seed_records() + part1 + smoke) == values

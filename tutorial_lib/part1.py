@@ -17,7 +17,7 @@ import json
 import time
 import warnings
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Hashable, Iterable, Mapping
 
 import numpy as np
 
@@ -252,8 +252,8 @@ def train(config: PostRNNConfig, run: Run) -> dict[str, Any]:
 
 
 def train_all(
-    configs: Mapping[str, PostRNNConfig], run: Run
-) -> dict[str, dict[str, Any]]:
+    configs: Mapping[Hashable, PostRNNConfig], run: Run
+) -> dict[Hashable, dict[str, Any]]:
     """:func:`train` for every configuration: ``{key: result}``. The missing
     runs train here, one per CPU core at a time at full size
     (:func:`tutorial_lib.bookkeeping.cache.run_jobs`)."""
@@ -274,3 +274,40 @@ def train_all(
     )
     run.used_runs(results, time.perf_counter() - started)
     return dict(zip(configs, results))
+
+
+def train_seeds(
+    names: Iterable[str],
+    seeds: Iterable[int],
+    run: Run,
+    *,
+    n_sequences: int = 10_000,
+    epochs: int | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Each of the post's models in ``names`` trained from each of ``seeds``
+    (a seed draws the data and the starting weights), through
+    :func:`train_all`: ``{name: [result at each seed]}``.
+
+    One run is one draw; a chapter that ranks the models compares them over
+    these (:func:`tutorial_lib.bookkeeping.verdicts.below`). The book seed's
+    runs are the ones its chapters train, so they are reused.
+    """
+    names, seeds = list(names), list(seeds)
+    configs = {
+        (name, seed): post_config(
+            name, n_sequences=n_sequences, seed=seed, epochs=epochs
+        )
+        for name in names
+        for seed in seeds
+    }
+    results = train_all(configs, run)
+    return {name: [results[name, seed] for seed in seeds] for name in names}
+
+
+def trained_model(name: str, result: Mapping[str, Any]) -> SequenceDenoiser:
+    """The post's model ``name`` with the weights of ``result`` (what
+    :func:`train` returns), on the CPU, ready to ``predict`` or
+    ``evaluate`` on other data."""
+    model = post_config(name).build(quiet=True)
+    model.load_state_dict(result["state_dict"])
+    return model
