@@ -5,9 +5,10 @@ Part I's chapter 4 trains the three recurrent models, and Part II's chapter 3
 the depth x noise sweep, with several seeds, recording each seed's test
 error (``part1/<model>/test_l1/seed<seed>``,
 ``part2/ae/d<depth>/alpha<alpha>/test_mse/seed<seed>``); the chapters'
-verdicts, and the report's findings, rest on those. This module reads them from the build's records:
-per number, the seeds' mean and spread; per comparison, whether the
-difference is larger than the scatter (:func:`tutorial_lib.bookkeeping.verdicts.differs`).
+verdicts, and the report's findings, rest on those. This module reads them
+from the build's records: per number, the seeds' mean and spread; per
+comparison, whether the difference is larger than the scatter
+(:func:`tutorial_lib.bookkeeping.verdicts.differs`).
 
 ``benchmarks/seed_spread.py`` trained the same runs on a GPU with five seeds
 and stored every value; the page shows them after the build's own, and, at
