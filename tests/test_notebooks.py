@@ -210,6 +210,38 @@ def test_every_notebook_is_a_chapter_and_ends_with_the_run_stamp(path):
     )
 
 
+# A Markdown table's separator row written out in code: "|---|" or "| --- |".
+HAND_MADE_TABLE = re.compile(r"""["']\|\s*:?-{3}""")
+
+
+def hand_made_tables(code: str) -> list[str]:
+    """The lines of ``code`` that write a Markdown table's rule by hand."""
+    return [
+        line for line in code.splitlines() if HAND_MADE_TABLE.search(line)
+    ]
+
+
+def test_the_table_check_finds_a_hand_made_table():
+    assert hand_made_tables('rows = ["| a | b |", "|---|---|"]')
+    assert hand_made_tables('"| --- |" + " ---: |" * 3')
+    assert not hand_made_tables("display(plots.table(rows))")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_tables_are_built_by_plots_table_not_by_hand(path):
+    """A table is data given to `plots.table`, not Markdown put together
+    line by line in the chapter: the reader should not scroll past it."""
+    found = [
+        line
+        for c in json.loads(path.read_text())["cells"]
+        if c["cell_type"] == "code"
+        for line in hand_made_tables(source(c))
+    ]
+    assert found == [], (
+        f"{path.name} writes Markdown tables by hand: {found}"
+    )
+
+
 @pytest.mark.skipif(tomllib is None, reason="tomllib needs Python 3.11")
 def test_runtime_requirements_accept_what_colab_preinstalls():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())[

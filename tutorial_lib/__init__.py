@@ -26,7 +26,7 @@ The lesson, at the top level:
   estimators, singular-spectrum analysis, wavelet shrinkage), fits and the
   tasks' limits, one module each
 * :mod:`tutorial_lib.checks`: argument checks with errors that name the argument
-* :mod:`tutorial_lib.plots`: the recurring figures
+* :mod:`tutorial_lib.plots`: the recurring figures, and tables
 * :mod:`tutorial_lib.animation`, :mod:`tutorial_lib.video`: training animations, and their
   encoding with ffmpeg
 * :mod:`tutorial_lib.explorer`: the interactive explorer of Part II's runs

@@ -1,13 +1,17 @@
-"""Figures every chapter needs. Each function draws on an ``ax`` (made if not
-given) and returns it; none calls ``plt.show``."""
+"""Figures and tables every chapter needs. Each figure function draws on an
+``ax`` (made if not given) and returns it; none calls ``plt.show``.
+:func:`table` turns rows of values into a table a notebook displays."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from numbers import Integral, Real
 from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 
+from tutorial_lib.checks import non_negative_int
 from tutorial_lib.fit_types import History
 
 RED, BLUE, GREEN = "#d1495b", "#2e86ab", "#66a182"
@@ -179,3 +183,65 @@ def sample_grid(
                 f"{label}, sample {c + 1}", fontsize="small"
             )
     return fig
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as Markdown text; a notebook shows it as a table (as a
+    cell's last value or with ``IPython.display.display``)."""
+
+    markdown: str
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown
+
+    def __str__(self) -> str:
+        return self.markdown
+
+
+def table(
+    rows: Sequence[Mapping[str, object]], *, digits: int = 4
+) -> Table:
+    """A table of ``rows``, one mapping from column name to value a row.
+
+    The columns are the first row's keys, in order; every row must have the
+    same. Floats show ``digits`` decimals, integers thousands separators,
+    anything else its ``str``; columns of numbers are right-aligned.
+    """
+    digits = non_negative_int("digits", digits)
+    if isinstance(rows, (str, Mapping)) or not isinstance(rows, Sequence):
+        raise ValueError(
+            f"rows must be a list of mappings (column -> value), got {rows!r}"
+        )
+    if not rows or not all(isinstance(row, Mapping) for row in rows):
+        raise ValueError(
+            "rows must be a non-empty list of mappings (column -> value), "
+            f"got {rows!r}"
+        )
+    columns = list(rows[0])
+    for i, row in enumerate(rows):
+        if list(row) != columns:
+            raise ValueError(
+                f"rows[{i}] has the columns {list(row)}; every row must "
+                f"have the first row's, {columns}"
+            )
+    numeric = [all(_is_number(row[c]) for row in rows) for c in columns]
+    lines = [
+        [str(c) for c in columns],
+        ["---:" if n else "---" for n in numeric],
+        *([_cell(row[c], digits) for c in columns] for row in rows),
+    ]
+    return Table("\n".join(f"| {' | '.join(line)} |" for line in lines))
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def _cell(value, digits: int) -> str:
+    """One cell's text: ``|`` escaped, numbers formatted."""
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        return f"{int(value):,}"
+    if _is_number(value):
+        return f"{float(value):.{digits}f}"
+    return str(value).replace("|", "\\|")
