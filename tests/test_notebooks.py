@@ -242,6 +242,30 @@ def test_tables_are_built_by_plots_table_not_by_hand(path):
     )
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_cell_ids_are_unique(path):
+    ids = [c.get("id") for c in json.loads(path.read_text())["cells"]]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    assert twice == [], f"{path.name}: cell ids used twice: {twice}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_claim_cells_hide_their_code(path):
+    """A claim's code is the book's check, not the lesson: its cell is
+    collapsed (``hide-input``), and the page shows only what was checked."""
+    shown = [
+        i
+        for i, c in enumerate(json.loads(path.read_text())["cells"])
+        if c["cell_type"] == "code"
+        and "run.claim(" in source(c)
+        and "hide-input" not in c.get("metadata", {}).get("tags", [])
+    ]
+    assert shown == [], (
+        f"{path.name}: cells {shown} make claims but show their code; tag "
+        "them hide-input (split the lesson's code into a cell of its own)"
+    )
+
+
 @pytest.mark.skipif(tomllib is None, reason="tomllib needs Python 3.11")
 def test_runtime_requirements_accept_what_colab_preinstalls():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())[
