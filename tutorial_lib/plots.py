@@ -227,7 +227,7 @@ def table(
             )
     numeric = [all(_is_number(row[c]) for row in rows) for c in columns]
     lines = [
-        [str(c) for c in columns],
+        [_cell(str(c), digits) for c in columns],
         ["---:" if n else "---" for n in numeric],
         *([_cell(row[c], digits) for c in columns] for row in rows),
     ]
