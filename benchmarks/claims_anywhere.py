@@ -19,9 +19,11 @@ The build stops at the first claim that fails (claims are strict there), so
 a build that passes held every claim. For each build the script keeps its
 wall time, its exit status, the claims it checked (``_build/claims.json``)
 and the last lines of its log, and writes them to
-``benchmarks/claims_anywhere_<profile>.json`` after each build, so an
-interrupted run keeps the builds it finished; builds of other names already
-in that file (an earlier run's, or a parallel one's) are kept. ``--resume`` builds in the
+``benchmarks/claims_anywhere_<profile>.json`` after each build, with the
+commit and the machine it ran on, so an interrupted run keeps the builds it
+finished; the builds already in that file (an earlier run's, a parallel
+one's, another CPU kind's) are kept, except one of the same name on the same
+CPU kind, which the new build replaces. ``--resume`` builds in the
 folders a stopped run left (after pulling HEAD into them), so their saved
 runs and executed chapters are reused. A full build takes one to two hours
 on a 2-core CPU; three take three times that.
@@ -34,6 +36,7 @@ import json
 import math
 import os
 import platform
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -47,6 +50,26 @@ def has_avx512() -> bool:
         return "avx512f" in Path("/proc/cpuinfo").read_text()
     except OSError:
         return False
+
+
+def cpu_name() -> str:
+    """The CPU's model name (Linux: /proc/cpuinfo), else the architecture."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        text = ""
+    found = re.search(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
+    return found.group(1).strip() if found else platform.machine()
+
+
+def this_machine() -> dict:
+    """What a build ran on: CPU model, AVX-512 or not, cores, date."""
+    return {
+        "cpu": cpu_name(),
+        "avx512": has_avx512(),
+        "cores": os.cpu_count(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
 
 
 def build_settings(name: str) -> tuple[dict[str, str], list[str]]:
@@ -205,15 +228,27 @@ def margins(claims: list[dict]) -> list[str]:
     ]
 
 
-def write_report(out: Path, report: dict, result: dict) -> None:
-    """Write ``report`` to ``out``, keeping the builds of other names that
-    an earlier or a parallel run of this script wrote there."""
+def same_build(a: dict, b: dict) -> bool:
+    """Whether two entries are one build: same name on the same CPU kind
+    (an entry written before builds kept their machine counts as AVX-512,
+    where those were run)."""
+    return a["build"] == b["build"] and a.get("machine", {}).get(
+        "avx512", True
+    ) == b.get("machine", {}).get("avx512", True)
+
+
+def write_report(out: Path, report: dict) -> None:
+    """Write ``report`` to ``out``, keeping the builds that an earlier or a
+    parallel run of this script wrote there, except those it redoes (same
+    name on the same CPU kind): another machine's builds stay beside it."""
     earlier = json.loads(out.read_text())["builds"] if out.is_file() else []
-    names = {b["build"] for b in report["builds"]}
-    kept = [b for b in earlier if b["build"] not in names]
+    kept = [
+        b
+        for b in earlier
+        if not any(same_build(b, new) for new in report["builds"])
+    ]
     out.write_text(
-        json.dumps({**report, "builds": kept + report["builds"]}, indent=1)
-        + "\n"
+        json.dumps({"builds": kept + report["builds"]}, indent=1) + "\n"
     )
 
 
@@ -236,16 +271,7 @@ def main() -> None:
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     out = ROOT / "benchmarks" / f"claims_anywhere_{args.profile}.json"
-    report = {
-        "commit": folder_commit(ROOT),
-        "machine": {
-            "cpu": platform.processor() or platform.machine(),
-            "avx512": has_avx512(),
-            "cores": os.cpu_count(),
-            "date": time.strftime("%Y-%m-%d"),
-        },
-        "builds": [],
-    }
+    report = {"builds": []}
     for name in args.builds:
         native = next(
             (b for b in report["builds"] if b["build"] == "native"), None
@@ -263,8 +289,9 @@ def main() -> None:
             name, args.profile, args.work, reuse, args.resume
         )
         result["commit"] = folder_commit(Path(result["folder"]))
+        result["machine"] = this_machine()
         report["builds"].append(result)
-        write_report(out, report, result)
+        write_report(out, report)
         print(
             f"{name}: rc={result['returncode']}, {result['seconds (venv included)']:.0f} s, "
             f"{result['claims held']} of {result['claims']} claims held"

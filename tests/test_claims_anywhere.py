@@ -40,3 +40,40 @@ def test_a_build_s_commit_is_read_from_its_own_folder(tmp_path):
     assert claims_anywhere.folder_commit(tmp_path) == git(
         "rev-parse", "--short", "HEAD"
     )
+
+
+def test_a_build_replaces_its_own_kind_and_keeps_another_machine_s(
+    tmp_path,
+):
+    out = tmp_path / "claims_anywhere_full.json"
+
+    def entry(name, avx512, commit):
+        return {
+            "build": name,
+            "machine": {"avx512": avx512},
+            "commit": commit,
+        }
+
+    claims_anywhere.write_report(
+        out,
+        {"builds": [entry("native", True, "a"), entry("seed1", True, "a")]},
+    )
+    claims_anywhere.write_report(
+        out, {"builds": [entry("native", False, "b")]}
+    )
+    claims_anywhere.write_report(
+        out, {"builds": [entry("native", False, "c")]}
+    )
+    kept = claims_anywhere.json.loads(out.read_text())["builds"]
+    assert [(b["build"], b["commit"]) for b in kept] == [
+        ("native", "a"),
+        ("seed1", "a"),
+        ("native", "c"),
+    ]
+
+
+def test_the_machine_of_a_build_names_its_cpu_and_kernels():
+    machine = claims_anywhere.this_machine()
+    assert machine["avx512"] == claims_anywhere.has_avx512()
+    assert isinstance(machine["cpu"], str) and machine["cpu"]
+    assert machine["cores"] >= 1
