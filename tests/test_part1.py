@@ -101,6 +101,33 @@ def test_train_all_trains_here_in_order_and_matches_one_by_one(
     )
 
 
+def test_with_workers_the_longest_runs_start_first_and_come_back_by_key(
+    tmp_path, monkeypatch
+):
+    run = smoke_run(tmp_path, monkeypatch)
+    monkeypatch.setattr(type(run), "processes", property(lambda self: 2))
+    submitted = []
+
+    def run_jobs(jobs, **kwargs):
+        names = [name for name, _, _ in jobs]
+        submitted.extend(names)
+        return names
+
+    monkeypatch.setattr(part1, "run_jobs", run_jobs)
+    configs = {
+        (name, seed): part1.post_config(name, n_sequences=20, seed=seed)
+        for name in ("rnn", "birnn", "bigru")
+        for seed in (0, 1)
+    }
+    found = part1.train_all(configs, run)
+    # the post's bi-GRU trains longest, the RNN shortest
+    assert submitted == [
+        f"part1-{name}" for name in ("bigru", "birnn", "rnn") for _ in "ab"
+    ]
+    assert list(found) == list(configs)
+    assert all(found[key] == f"part1-{key[0]}" for key in configs)
+
+
 def test_train_seeds_reuses_the_book_seed_and_gives_each_seed_its_run(
     tmp_path, monkeypatch, capsys
 ):
