@@ -166,6 +166,10 @@ def run_build(
     build's folder), run `make book` there, report."""
     env_extra, make_args = build_settings(name)
     folder = reuse or work / name
+    # cold: a new clone, nothing saved; else an earlier build's runs are reused
+    cold = not (
+        (folder / ".git").is_dir() and (resume or reuse is not None)
+    )
     if reuse is None or resume:
         prepare(folder, resume)
     log = folder / f"build-{name}.log"
@@ -187,6 +191,7 @@ def run_build(
         "env": env_extra,
         "make": make_args,
         "returncode": done.returncode,
+        "cold": cold,
         "seconds (venv included)": round(seconds, 1),
         "claims": len(claims),
         "claims held": sum(bool(c.get("held")) for c in claims),

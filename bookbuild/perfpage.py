@@ -2,7 +2,8 @@
 
 ``benchmarks/fit_vs_plain.py`` writes ``fit_vs_plain_<device>.json``,
 ``benchmarks/stacked_training.py`` ``stacked_training_cpu.json`` and
-``benchmarks/book_build.py`` ``book_build_<profile>.json``;
+``benchmarks/book_build.py`` ``book_build_<profile>.json`` and
+``benchmarks/claims_anywhere.py`` ``claims_anywhere_<profile>.json``;
 :func:`performance_markdown` turns whatever of them exists into MyST markdown.
 Nothing here measures anything: it only reports what the scripts measured.
 """
@@ -141,6 +142,74 @@ def _build_section(data: dict) -> str:
     return "\n\n".join(parts)
 
 
+SEEDED_BUILD_MINUTES = 75
+"""The aim for a cold full build with every seed on the book's 2-core CPU."""
+
+
+def _kind_of_build(build: dict) -> tuple[str, str, str]:
+    """``(kernels, base seed, how it started)`` of one claims_anywhere build."""
+    isa = build.get("env", {}).get("ONEDNN_MAX_CPU_ISA")
+    kernels = f"oneDNN's {isa} kernels" if isa else "the CPU's own"
+    seed = next(
+        (a[5:] for a in build.get("make", []) if a.startswith("SEED=")), "0"
+    )
+    started = {
+        True: "cold (nothing saved)",
+        False: "resumed (saved runs reused)",
+    }.get(build.get("cold"), "not recorded")
+    return kernels, seed, started
+
+
+def _seeded_builds_section(data: dict) -> str:
+    """``claims_anywhere.py``'s builds: every claim checked on one CPU with
+    its own kernels, with another kernel set and with another base seed;
+    then each cold build's chapters."""
+    rows = []
+    for b in data["builds"]:
+        machine = b["machine"]
+        kernels, seed, started = _kind_of_build(b)
+        avx = "AVX-512" if machine["avx512"] else "AVX2, no AVX-512"
+        rows.append(
+            [
+                f"{machine['cpu']} ({avx}), {machine['date']}",
+                kernels,
+                seed,
+                started,
+                f"{b['seconds (venv included)'] / 60:.1f} min",
+                f"{b['claims held']} of {b['claims']}",
+            ]
+        )
+    header = [
+        "machine",
+        "kernels",
+        "base seed",
+        "started",
+        "wall time",
+        "claims held",
+    ]
+    parts = [_table(header, rows)]
+    for b in data["builds"]:
+        if b.get("cold") is not True or b["returncode"]:
+            continue
+        minutes = b["seconds (venv included)"] / 60
+        verdict = "met" if minutes <= SEEDED_BUILD_MINUTES else "not met"
+        parts.append(
+            f"- A cold full build with every seed within "
+            f"{SEEDED_BUILD_MINUTES} minutes on {b['machine']['cpu']}: "
+            f"{verdict} ({minutes:.1f} min, measured {b['machine']['date']})."
+        )
+        chapters = b.get("chapters (s)", {})
+        parts.append(
+            _table(
+                ["chapter", "execution (s)"],
+                [[name, chapters[name]] for name in sorted(chapters)],
+            )
+        )
+        if b.get("note"):
+            parts.append(measurement_note(b["note"]))
+    return "\n\n".join(parts)
+
+
 def _chapters_section(data: dict) -> str:
     """Per-chapter execution times from ``book_chapters.py`` (a chapter cut
     off by the end of its run is marked so)."""
@@ -253,6 +322,22 @@ def _section(path: Path, render: Callable[[dict], str]) -> tuple[str, bool]:
         ) from err
 
 
+def _seeded_section(path: Path) -> str:
+    """:func:`_seeded_builds_section` of one file.
+
+    Raises:
+        BuildInputError: the file is not what ``claims_anywhere.py`` writes.
+    """
+    try:
+        return _seeded_builds_section(json.loads(path.read_text()))
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        raise BuildInputError(
+            f"{path}: not a benchmark result this page can show "
+            f"({type(err).__name__}: {err}); "
+            "expected what benchmarks/claims_anywhere.py writes"
+        ) from err
+
+
 def performance_markdown(benchmarks_dir: Path) -> str:
     """MyST markdown for every benchmark result found in ``benchmarks_dir``."""
     folder = Path(benchmarks_dir)
@@ -292,6 +377,9 @@ def performance_markdown(benchmarks_dir: Path) -> str:
         parts += [text for text, _ in parallel]
     parts.append("\n## The whole book\n")
     parts += [text for text, _ in builds] or not_yet
+    for path in sorted(folder.glob("claims_anywhere_*.json")):
+        parts.append("\n## The whole book with its seeds, on any machine\n")
+        parts.append(_seeded_section(path))
     if chapters:
         parts.append("\n## Every chapter on a GPU\n")
         parts += [text for text, _ in chapters]

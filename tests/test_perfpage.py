@@ -111,6 +111,58 @@ def test_the_stacked_table_shows_each_way_and_the_gain(tmp_path):
     assert "Best of 2 repeats." in page
 
 
+def seeded_build(name, cold, minutes, env=None, make=None, note=None):
+    build = {
+        "build": name,
+        "env": env or {},
+        "make": make or [],
+        "returncode": 0,
+        "seconds (venv included)": minutes * 60,
+        "claims": 66,
+        "claims held": 66,
+        "chapters (s)": {"part1_01_noisy_sine": 6.9, "explorer": 870.5},
+        "machine": {
+            "cpu": "Test CPU",
+            "avx512": False,
+            "date": "2026-01-02",
+        },
+        "note": note,
+    }
+    if cold is not None:
+        build["cold"] = cold
+    return build
+
+
+def test_the_seeded_builds_say_kernels_seed_start_and_claims(tmp_path):
+    builds = [
+        seeded_build("native", True, 100.0, note="cores shared"),
+        seeded_build(
+            "kernels", None, 50.0, env={"ONEDNN_MAX_CPU_ISA": "SSE41"}
+        ),
+        seeded_build("seed1", False, 40.0, make=["SEED=1"]),
+    ]
+    (tmp_path / "claims_anywhere_full.json").write_text(
+        json.dumps({"builds": builds})
+    )
+    page = performance_markdown(tmp_path)
+    assert "## The whole book with its seeds, on any machine" in page
+    machine = "Test CPU (AVX2, no AVX-512), 2026-01-02"
+    assert (
+        f"| {machine} | the CPU's own | 0 | cold (nothing saved) "
+        "| 100.0 min | 66 of 66 |" in page
+    )
+    assert (
+        f"| {machine} | oneDNN's SSE41 kernels | 0 | not recorded "
+        "| 50.0 min | 66 of 66 |" in page
+    )
+    assert "| 1 | resumed (saved runs reused) | 40.0 min |" in page
+    # only the cold build is held to the aim and shows its chapters
+    assert page.count("within 75 minutes") == 1
+    assert "within 75 minutes on Test CPU: not met (100.0 min" in page
+    assert page.count("| explorer | 870.5 |") == 1
+    assert "cores shared" in page
+
+
 def test_empty_folder_says_nothing_was_measured(tmp_path):
     assert performance_markdown(tmp_path).count("Not measured yet") == 2
 
@@ -125,6 +177,7 @@ def test_empty_folder_says_nothing_was_measured(tmp_path):
             "stacked_training_cpu.json",
             json.dumps({"machine": MACHINE, "rows": [{}]}),
         ),
+        ("claims_anywhere_full.json", json.dumps({"builds": [{}]})),
     ],
 )
 def test_an_unusable_benchmark_file_is_named(tmp_path, name, text):
