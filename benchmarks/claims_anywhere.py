@@ -234,12 +234,11 @@ def margins(claims: list[dict]) -> list[str]:
 
 
 def same_build(a: dict, b: dict) -> bool:
-    """Whether two entries are one build: same name on the same CPU kind
-    (an entry written before builds kept their machine counts as AVX-512,
-    where those were run)."""
-    return a["build"] == b["build"] and a.get("machine", {}).get(
-        "avx512", True
-    ) == b.get("machine", {}).get("avx512", True)
+    """Whether two entries are one build: same name on the same CPU kind."""
+    return (a["build"], a["machine"]["avx512"]) == (
+        b["build"],
+        b["machine"]["avx512"],
+    )
 
 
 def write_report(out: Path, report: dict) -> None:
