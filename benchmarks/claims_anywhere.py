@@ -27,6 +27,14 @@ CPU kind, which the new build replaces. ``--resume`` builds in the
 folders a stopped run left (after pulling HEAD into them), so their saved
 runs and executed chapters are reused. A full build takes one to two hours
 on a 2-core CPU; three take three times that.
+
+``--recurrent-from FOLDER`` (``kernels`` builds only) saves Part I's
+training, about three quarters of an hour on 2 cores: Part I's recurrent
+layers use no oneDNN kernel, so the other kernel set trains them bit for bit
+as the native build did, and the build starts with FOLDER's saved Part I
+runs, all but one witness (the plain RNN at seed 0), which it trains again
+and which must come out bit for bit the same as FOLDER's (reported as
+``"recurrent witness identical"``).
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ import math
 import os
 import platform
 import re
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -148,6 +157,66 @@ def prepare(folder: Path, resume: bool) -> None:
     )
 
 
+RECURRENT_RUNS = "part1-*.pt"
+
+# run in a build folder's own environment (it has torch): print the seed of
+# each saved run named, or whether two saved runs hold the same weights and
+# predictions to the last bit
+SEEDS_CODE = (
+    "import json, sys, torch;"
+    "print(json.dumps({f: torch.load(f, weights_only=False)['config']"
+    "['seed'] for f in sys.argv[1:]}))"
+)
+SAME_CODE = (
+    "import sys, numpy, torch;"
+    "a, b = (torch.load(f, weights_only=False)['result'] for f in sys.argv[1:]);"
+    "w = all(torch.equal(a['state_dict'][k], b['state_dict'][k])"
+    " for k in a['state_dict']) and a['state_dict'].keys() == b['state_dict'].keys();"
+    "print(w and numpy.array_equal(a['test_pred'], b['test_pred']))"
+)
+
+
+def venv_python(folder: Path, code: str, *args: str) -> str:
+    """Run ``code`` with ``folder``'s own Python (its .venv); its stdout."""
+    return subprocess.run(
+        [str(folder / ".venv" / "bin" / "python"), "-c", code, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def copy_recurrent_runs(source: Path, folder: Path, profile: str) -> str:
+    """Copy ``source``'s saved Part I runs into ``folder``'s artifacts, all
+    but the witness, the plain RNN at seed 0, which the build trains again;
+    returns the witness's file name."""
+    runs = source / "_build" / "artifacts" / profile
+    rnns = sorted(str(f) for f in runs.glob("part1-rnn-*.pt"))
+    seeds = json.loads(venv_python(source, SEEDS_CODE, *rnns))
+    witness = next(Path(f).name for f, seed in seeds.items() if seed == 0)
+    target = folder / "_build" / "artifacts" / profile
+    target.mkdir(parents=True, exist_ok=True)
+    for run in runs.glob(RECURRENT_RUNS):
+        if run.name != witness:
+            shutil.copy2(run, target / run.name)
+    return witness
+
+
+def witness_identical(
+    source: Path, folder: Path, profile: str, witness: str
+) -> bool:
+    """Whether the witness run trained in ``folder`` holds, to the last bit,
+    the weights and test predictions of ``source``'s."""
+    ours = folder / "_build" / "artifacts" / profile / witness
+    if not ours.is_file():
+        return False
+    theirs = source / "_build" / "artifacts" / profile / witness
+    return (
+        venv_python(folder, SAME_CODE, str(ours), str(theirs)).strip()
+        == "True"
+    )
+
+
 def resumed_native(work: Path) -> Path | None:
     """The native build's folder under ``work`` when an earlier run left a
     clone there (``--resume``: a seed build then reuses its saved runs)."""
@@ -161,6 +230,7 @@ def run_build(
     work: Path,
     reuse: Path | None = None,
     resume: bool = False,
+    recurrent_from: Path | None = None,
 ) -> dict:
     """Clone HEAD into ``work/name`` (or build in ``reuse``, a finished
     build's folder), run `make book` there, report."""
@@ -172,6 +242,11 @@ def run_build(
     )
     if reuse is None or resume:
         prepare(folder, resume)
+    witness = (
+        copy_recurrent_runs(recurrent_from, folder, profile)
+        if recurrent_from and name == "kernels"
+        else None
+    )
     log = folder / f"build-{name}.log"
     started = time.perf_counter()
     with log.open("w") as out:
@@ -185,6 +260,14 @@ def run_build(
     seconds = time.perf_counter() - started
     label = profile + "".join(f"-seed{a[5:]}" for a in make_args)
     claims = recorded_claims(folder, label)
+    copied = {}
+    if witness:
+        copied = {
+            "recurrent runs from": str(recurrent_from),
+            "recurrent witness identical": witness_identical(
+                recurrent_from, folder, profile, witness
+            ),
+        }
     return {
         "build": name,
         "folder": str(folder),
@@ -199,6 +282,7 @@ def run_build(
         "margins (smallest first)": margins(claims),
         "chapters (s)": chapter_times(folder, label),
         "log tail": log.read_text().splitlines()[-15:],
+        **copied,
     }
 
 
@@ -272,6 +356,12 @@ def main() -> None:
         action="store_true",
         help="build in the folders a stopped run left, keeping saved runs",
     )
+    parser.add_argument(
+        "--recurrent-from",
+        type=Path,
+        help="a finished build's folder whose Part I runs a kernels build "
+        "reuses (all but one witness, trained again and compared)",
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     out = ROOT / "benchmarks" / f"claims_anywhere_{args.profile}.json"
@@ -290,7 +380,12 @@ def main() -> None:
         if name.startswith("seed") and args.resume and not native:
             reuse = resumed_native(args.work)
         result = run_build(
-            name, args.profile, args.work, reuse, args.resume
+            name,
+            args.profile,
+            args.work,
+            reuse,
+            args.resume,
+            args.recurrent_from,
         )
         result["commit"] = folder_commit(Path(result["folder"]))
         result["machine"] = this_machine()

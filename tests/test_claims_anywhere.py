@@ -77,3 +77,57 @@ def test_the_machine_of_a_build_names_its_cpu_and_kernels():
     assert machine["avx512"] == claims_anywhere.has_avx512()
     assert isinstance(machine["cpu"], str) and machine["cpu"]
     assert machine["cores"] >= 1
+
+
+def _saved_run(path, seed, weight):
+    import numpy as np
+    import torch
+
+    torch.save(
+        {
+            "config": {"seed": seed},
+            "result": {
+                "state_dict": {"w": torch.tensor([weight])},
+                "test_pred": np.array([weight]),
+                "seconds": 1.0 + seed,
+            },
+        },
+        path,
+    )
+
+
+def test_a_kernels_build_copies_part1_but_its_witness_and_compares_it(
+    tmp_path,
+):
+    source, folder = tmp_path / "native", tmp_path / "kernels"
+    for build in (source, folder):
+        (build / ".venv" / "bin").mkdir(parents=True)
+        python = build / ".venv" / "bin" / "python"
+        python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+        python.chmod(0o755)
+    runs = source / "_build" / "artifacts" / "full"
+    runs.mkdir(parents=True)
+    _saved_run(runs / "part1-rnn-aa.pt", 1, 0.5)
+    _saved_run(runs / "part1-rnn-bb.pt", 0, 0.25)
+    _saved_run(runs / "part1-bigru-cc.pt", 0, 0.75)
+    _saved_run(runs / "part2-ae-dd.pt", 0, 1.0)
+
+    witness = claims_anywhere.copy_recurrent_runs(source, folder, "full")
+
+    assert witness == "part1-rnn-bb.pt"
+    copied = folder / "_build" / "artifacts" / "full"
+    assert sorted(f.name for f in copied.iterdir()) == [
+        "part1-bigru-cc.pt",
+        "part1-rnn-aa.pt",
+    ]
+    assert not claims_anywhere.witness_identical(
+        source, folder, "full", witness
+    )  # not trained yet
+    _saved_run(copied / witness, 0, 0.25)
+    assert claims_anywhere.witness_identical(
+        source, folder, "full", witness
+    )
+    _saved_run(copied / witness, 0, 0.25 + 2**-20)
+    assert not claims_anywhere.witness_identical(
+        source, folder, "full", witness
+    )
