@@ -1,6 +1,7 @@
-"""Training on the CPU: one autoencoder at a time, or N of one shape stacked.
+"""Training one autoencoder at a time, or N of one shape stacked.
 
     .venv/bin/python benchmarks/stacked_training.py [--repeats 2] [--stack 4 12]
+        [--device cpu]
 
 The book trains Part II's autoencoders of one shape as one stacked model
 (tutorial_lib/stacked.py). For each depth of the sweep, at the write-ups'
@@ -9,7 +10,7 @@ times training epochs of one model with every torch thread (`tl.fit`, no
 evaluation) and of stacks of N models (`fit_stacked`), and reports the
 seconds per model and epoch and the gain of the stack. Epochs after the
 first are timed (the first builds the kernels' plans). The minimum over
-repeats is kept. Writes benchmarks/stacked_training_cpu.json.
+repeats is kept. Writes benchmarks/stacked_training_<device>.json.
 """
 
 from __future__ import annotations
@@ -35,20 +36,33 @@ def per_epoch(train) -> float:
     return (train(EPOCHS) - one) / (EPOCHS - 1)
 
 
-def alone(depth: int):
+def finished(device: str) -> float:
+    """The clock once every queued kernel of ``device`` has run."""
+    if device == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter()
+
+
+def alone(depth: int, device: str):
     config = part2.autoencoder_config(depth, 0.3, seed=0)
     pairs, _ = config.data()
 
     def train(epochs: int) -> float:
         c = part2.autoencoder_config(depth, 0.3, seed=0, epochs=epochs)
         started = time.perf_counter()
-        fit(c.build(), pairs.noisy, pairs.clean, part2.fit_config(c))
-        return time.perf_counter() - started
+        fit(
+            c.build(),
+            pairs.noisy,
+            pairs.clean,
+            part2.fit_config(c),
+            device=device,
+        )
+        return finished(device) - started
 
     return train
 
 
-def stacked(depth: int, n: int):
+def stacked(depth: int, n: int, device: str):
     configs = [
         part2.autoencoder_config(depth, 0.3, seed=s) for s in range(n)
     ]
@@ -65,8 +79,9 @@ def stacked(depth: int, n: int):
             [d.noisy for d in data],
             [d.clean for d in data],
             [part2.fit_config(c) for c in cs],
+            device=device,
         )
-        return time.perf_counter() - started
+        return finished(device) - started
 
     return train
 
@@ -75,13 +90,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--stack", type=int, nargs="+", default=[4, 12])
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     args = parser.parse_args()
     rows = []
     for depth in (2, 4, 6, 8):
-        one = min(per_epoch(alone(depth)) for _ in range(args.repeats))
+        one = min(
+            per_epoch(alone(depth, args.device))
+            for _ in range(args.repeats)
+        )
         for n in args.stack:
             total = min(
-                per_epoch(stacked(depth, n)) for _ in range(args.repeats)
+                per_epoch(stacked(depth, n, args.device))
+                for _ in range(args.repeats)
             )
             rows.append(
                 {
@@ -93,8 +113,9 @@ def main() -> None:
             )
             print(rows[-1], flush=True)
     write_json(
-        "stacked_training_cpu",
+        f"stacked_training_{args.device}",
         {
+            "device": args.device,
             "threads": torch.get_num_threads(),
             "repeats": args.repeats,
             "statistic": "seconds per model and epoch, minimum over repeats",

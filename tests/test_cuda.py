@@ -140,3 +140,46 @@ def test_part1_and_part2_train_on_cuda_and_save_cpu_tensors(tmp_path):
     assert out["history"].device == "cuda"
     assert all(t.device.type == "cpu" for t in out["state_dict"].values())
     assert np.isfinite(out["val_mse"]) and out["val_pred"].shape[1] == 256
+
+
+def test_a_stack_on_cuda_follows_each_model_alone_and_the_cpu_stack():
+    from tutorial_lib.stacked import fit_stacked
+
+    stack = [
+        part2.autoencoder_config(
+            4, alpha, seed=seed, n_samples=96, epochs=2
+        )
+        for alpha in (0.1, 0.3)
+        for seed in (0, 1)
+    ]
+    data = [c.data() for c in stack]
+
+    def together(device):
+        return fit_stacked(
+            [c.build() for c in stack],
+            [t.noisy for t, _ in data],
+            [t.clean for t, _ in data],
+            [part2.fit_config(c) for c in stack],
+            eval_data=(
+                [v.noisy for _, v in data],
+                [v.clean for _, v in data],
+            ),
+            device=device,
+        )
+
+    gpu, cpu = together("cuda"), together("cpu")
+    for c, (train, val), g, h in zip(stack, data, gpu, cpu):
+        alone = fit(
+            c.build(),
+            train.noisy,
+            train.clean,
+            part2.fit_config(c),
+            eval_data=(val.noisy, val.clean),
+            device="cuda",
+        )
+        assert g.device == "cuda" and len(g.step_loss) > 4
+        # cuDNN picks other algorithms for a grouped convolution than for
+        # one model's, and other than the CPU's: equal to a float tolerance
+        np.testing.assert_allclose(g.step_loss, alone.step_loss, rtol=1e-3)
+        np.testing.assert_allclose(g.step_loss, h.step_loss, rtol=1e-3)
+        np.testing.assert_allclose(g.eval_loss, h.eval_loss, rtol=1e-3)
