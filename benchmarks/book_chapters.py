@@ -8,13 +8,16 @@ only PyTorch, nbclient and ipykernel): the chapters run in ``_toc.yml``'s
 order, as ``make book`` runs them, each in its own folder, with saved runs and
 records in fresh folders, so that nothing comes from an earlier build. A
 chapter that fails is reported with its error and the next one runs.
-Writes ``benchmarks/book_chapters_<device>.json`` (machine included) and,
-with ``--executed``, the executed notebooks (videos left out) to DIR.
+Writes ``benchmarks/book_chapters_<device>.json`` (machine included, and
+the claims the chapters checked, held or not: claims are not strict here, so
+a claim that fails is recorded and the chapter goes on) and, with
+``--executed``, the executed notebooks (videos left out) to DIR.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import tempfile
 import time
@@ -129,6 +132,27 @@ def main() -> None:
     print(table(rows, ["chapter", "seconds"]))
 
 
+def chapter_claims(records: Path) -> list[dict]:
+    """The claims the chapters recorded under ``records`` (one folder a
+    chapter): chapter, statement, held, margin (None where a claim has none,
+    ``"exact"`` for an exact fact)."""
+    found = []
+    for path in sorted(records.glob("*/claim-*.json")):
+        claim = json.loads(path.read_text())
+        margin = claim.get("margin")
+        found.append(
+            {
+                "chapter": path.parent.name,
+                "statement": claim.get("statement"),
+                "held": bool(claim.get("held")),
+                "margin": "exact"
+                if margin is not None and margin == float("inf")
+                else margin,
+            }
+        )
+    return found
+
+
 def report(rows, total, profile, device, scratch) -> None:
     """Written after every chapter, so that a run cut short keeps what it timed."""
     write_json(
@@ -141,6 +165,7 @@ def report(rows, total, profile, device, scratch) -> None:
             "chapters": rows,
             "records": str(scratch / "records" / profile),
             "artifacts": str(scratch / "artifacts" / profile),
+            "claims": chapter_claims(scratch / "records" / profile),
             "what": "every chapter executed from scratch in _toc.yml's "
             "order, one fresh kernel each (nbclient), no Sphinx",
         },

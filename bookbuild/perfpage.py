@@ -87,9 +87,14 @@ def _stacked_section(data: dict) -> str:
         ]
         for r in data["rows"]
     ]
+    alone = (
+        "one model on the GPU"
+        if data.get("device") == "cuda"
+        else f"one model, {data.get('threads', '?')} threads"
+    )
     header = [
         "case",
-        f"one model, {data.get('threads', '?')} threads (s per epoch)",
+        f"{alone} (s per epoch)",
         "stacked (s per model and epoch)",
         "work done per second, stacked",
     ]
@@ -97,7 +102,11 @@ def _stacked_section(data: dict) -> str:
         [
             _table(header, rows),
             _machine_line(data["machine"])
-            + f" Best of {data.get('repeats', '?')} repeats.",
+            + (
+                " One repeat."
+                if data.get("repeats") == 1
+                else f" Best of {data.get('repeats', '?')} repeats."
+            ),
         ]
     )
 
@@ -226,9 +235,35 @@ def _chapters_section(data: dict) -> str:
         _table([f"chapter ({data['device']})", "execution (s)"], rows),
         _machine_line(data["machine"]),
     ]
+    if data.get("claims"):
+        parts.insert(1, _claims_line(data["claims"]))
     if data.get("note"):
         parts.insert(0, measurement_note(data["note"]))
     return "\n\n".join(parts)
+
+
+def _claims_line(claims: list[dict]) -> str:
+    """How many of the chapters' claims held on that machine, and the
+    closest call: the smallest margin of a claim that held."""
+    failed = [c for c in claims if not c["held"]]
+    measured = [
+        c
+        for c in claims
+        if c["held"] and isinstance(c.get("margin"), (int, float))
+    ]
+    line = f"{len(claims) - len(failed)} of the {len(claims)} claims these chapters check held there"
+    if measured:
+        close = min(measured, key=lambda c: c["margin"])
+        line += (
+            f"; the closest call, {close['margin']:.1%} from failing: "
+            f'{close["chapter"]}, "{close["statement"]}"'
+        )
+    line += "."
+    if failed:
+        line += " Failed: " + "; ".join(
+            f'{c["chapter"]}, "{c["statement"]}"' for c in failed
+        )
+    return line
 
 
 def targets_markdown(cpu_fit: dict, gpu_fit: dict, chapters: dict) -> str:

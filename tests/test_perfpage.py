@@ -186,3 +186,69 @@ def test_an_unusable_benchmark_file_is_named(tmp_path, name, text):
         BuildInputError, match=f"{name}: not a benchmark result"
     ):
         performance_markdown(tmp_path)
+
+
+def test_the_gpu_chapters_say_which_claims_held_and_the_closest_call(
+    tmp_path,
+):
+    gpu = {**MACHINE, "gpu": "Test GPU"}
+    claims = [
+        {"chapter": "a", "statement": "wide", "held": True, "margin": 0.5},
+        {
+            "chapter": "b",
+            "statement": "exact",
+            "held": True,
+            "margin": "exact",
+        },
+        {
+            "chapter": "c",
+            "statement": "close",
+            "held": True,
+            "margin": 0.039,
+        },
+        {
+            "chapter": "d",
+            "statement": "lost",
+            "held": False,
+            "margin": None,
+        },
+    ]
+    (tmp_path / "book_chapters_cuda.json").write_text(
+        json.dumps(
+            {
+                "machine": gpu,
+                "device": "cuda",
+                "complete": False,
+                "chapters": [
+                    {"chapter": "a", "seconds": 5.0, "error": None}
+                ],
+                "claims": claims,
+            }
+        )
+    )
+    (tmp_path / "stacked_training_cuda.json").write_text(
+        json.dumps(
+            {
+                "machine": gpu,
+                "device": "cuda",
+                "threads": 16,
+                "repeats": 1,
+                "rows": [
+                    {
+                        "case": "depth 2, stack of 16",
+                        "one_model_s": 0.275,
+                        "stacked_s_per_model": 0.027,
+                        "gain": 10.15,
+                    }
+                ],
+            }
+        )
+    )
+    page = performance_markdown(tmp_path)
+    assert (
+        "3 of the 4 claims these chapters check held there; the closest "
+        'call, 3.9% from failing: c, "close". Failed: d, "lost"'
+    ) in page
+    assert "one model on the GPU (s per epoch)" in page
+    assert "One repeat." in page
+    assert "16 threads" not in page.split("## Many autoencoders")[1]

@@ -266,7 +266,12 @@ def test_a_chapter_run_as_a_plain_script_trains_once(tmp_path):
             """
         )
     )
-    env = {"TUTORIAL_ARTIFACTS_DIR": str(tmp_path / "a"), "PATH": ""}
+    env = {
+        "TUTORIAL_ARTIFACTS_DIR": str(tmp_path / "a"),
+        "PATH": "",
+        # the package where it is not installed (a GPU machine's session)
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
     done = subprocess.run(
         [sys.executable, str(script)],
         capture_output=True,
