@@ -41,11 +41,12 @@ cat "$OUT/env.txt"
 
 echo "=== CUDA and training tests (at $(elapsed) s) ==="
 xdist=$(python3 -c "import xdist" 2>/dev/null && echo "-n 8")
-timeout 100 python3 -m pytest -q $xdist -p no:cacheprovider -m "not slow" \
+# -v: each test's verdict is in the log as it ends, even if the run is cut
+timeout 100 python3 -m pytest -v -rf $xdist -p no:cacheprovider -m "not slow" \
     tests/test_cuda.py tests/test_stacked.py tests/test_training.py \
     tests/test_models.py tests/test_part1.py tests/test_part2.py \
     > "$OUT/tests.log" 2>&1
-echo "tests rc=$?"; tail -n 25 "$OUT/tests.log"
+echo "tests rc=$?"; grep -E "FAILED|^E |passed|failed" "$OUT/tests.log" | tail -n 25
 
 cd benchmarks
 echo "=== stacked against alone (at $(elapsed) s) ==="
