@@ -107,14 +107,16 @@ def test_a_kernels_build_copies_part1_but_its_witness_and_compares_it(
         python.chmod(0o755)
     runs = source / "_build" / "artifacts" / "full"
     runs.mkdir(parents=True)
-    _saved_run(runs / "part1-rnn-aa.pt", 1, 0.5)
+    _saved_run(runs / "part1-rnn-aa.pt", 2, 0.5)
     _saved_run(runs / "part1-rnn-bb.pt", 0, 0.25)
+    _saved_run(runs / "part1-rnn-ee.pt", 1, 0.125)
     _saved_run(runs / "part1-bigru-cc.pt", 0, 0.75)
     _saved_run(runs / "part2-ae-dd.pt", 0, 1.0)
 
-    witness = claims_anywhere.copy_recurrent_runs(source, folder, "full")
+    witnesses = claims_anywhere.copy_recurrent_runs(source, folder, "full")
 
-    assert witness == "part1-rnn-bb.pt"
+    assert witnesses == ["part1-rnn-bb.pt", "part1-rnn-ee.pt"]
+    witness = witnesses[0]
     copied = folder / "_build" / "artifacts" / "full"
     assert sorted(f.name for f in copied.iterdir()) == [
         "part1-bigru-cc.pt",
