@@ -243,10 +243,11 @@ def run_build(
     build's folder), run `make book` there, report."""
     env_extra, make_args = build_settings(name)
     folder = reuse or work / name
-    # cold: a new clone, nothing saved; else an earlier build's runs are reused
+    # cold: a new clone, nothing saved; else an earlier build's runs are
+    # reused (a folder resumed, or Part I's runs copied in)
     cold = not (
         (folder / ".git").is_dir() and (resume or reuse is not None)
-    )
+    ) and not (recurrent_from and name == "kernels")
     if reuse is None or resume:
         prepare(folder, resume)
     witnesses = (
