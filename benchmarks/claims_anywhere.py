@@ -173,8 +173,8 @@ SEEDS_CODE = (
 SAME_CODE = (
     "import sys, numpy, torch;"
     "a, b = (torch.load(f, weights_only=False)['result'] for f in sys.argv[1:]);"
-    "w = all(torch.equal(a['state_dict'][k], b['state_dict'][k])"
-    " for k in a['state_dict']) and a['state_dict'].keys() == b['state_dict'].keys();"
+    "w = a['state_dict'].keys() == b['state_dict'].keys() and all("
+    "torch.equal(a['state_dict'][k], b['state_dict'][k]) for k in a['state_dict']);"
     "print(w and numpy.array_equal(a['test_pred'], b['test_pred']))"
 )
 
