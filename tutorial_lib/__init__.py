@@ -12,7 +12,7 @@ The lesson, at the top level:
 * :mod:`tutorial_lib.fit_types`: what :func:`fit` takes and returns (:class:`FitConfig`,
   :class:`History`)
 * :mod:`tutorial_lib.fit_steps`: the pieces of :func:`fit`'s loop
-* :mod:`tutorial_lib.evaluation`: :func:`predict`, :func:`evaluate` and their input checks
+* :mod:`tutorial_lib.evaluation`: :func:`predict` and :func:`evaluate`
 * :mod:`tutorial_lib.stacked`: many same-shape models trained as one
 * :mod:`tutorial_lib.blind_spot`: a denoiser learned from noisy signals alone
 * :mod:`tutorial_lib.part1`: Part I's experiments (the 2018 post's recurrent models)
@@ -25,7 +25,8 @@ The lesson, at the top level:
 * :mod:`tutorial_lib.classical`: classical denoisers (filters, linear
   estimators, singular-spectrum analysis, wavelet shrinkage), fits and the
   tasks' limits, one module each
-* :mod:`tutorial_lib.checks`: argument checks with errors that name the argument
+* :mod:`tutorial_lib.checks`: argument checks (numbers, sizes, arrays and
+  a model's output) with errors that name the argument
 * :mod:`tutorial_lib.plots`: the recurring figures, and tables
 * :mod:`tutorial_lib.animation`, :mod:`tutorial_lib.video`: training animations, and their
   encoding with ffmpeg

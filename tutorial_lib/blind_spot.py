@@ -22,8 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from tutorial_lib.checks import integer
-from tutorial_lib.evaluation import as_tensor
+from tutorial_lib.checks import as_tensor, integer
 from tutorial_lib.fit_types import FitConfig, History
 from tutorial_lib.training import progress_bar
 

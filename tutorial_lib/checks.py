@@ -1,6 +1,11 @@
 """Argument checks shared by the package: each returns the checked value or
 raises ValueError naming the argument, the value and what was expected.
 
+Numbers and sizes first, then arrays: the ``(n, time)`` inputs and targets
+that training, prediction and evaluation take (:func:`as_tensor`,
+:func:`check_pair`) and what a model returns for them (:func:`check_output`),
+so a bad array gets the same message wherever it is met.
+
 Booleans are refused as numbers (``True`` is an ``int`` to Python, never a
 meaningful count or size here); NumPy integers and floats are accepted.
 """
@@ -11,6 +16,8 @@ import math
 import numbers
 
 import numpy as np
+import torch
+from torch import nn
 
 
 def is_integer(value) -> bool:
@@ -128,3 +135,76 @@ def window_size(window: int, length: int, *, odd: bool = False) -> int:
             f"window must be odd for a centred filter, got {window}"
         )
     return int(window)
+
+
+def as_tensor(array, name: str, device: torch.device) -> torch.Tensor:
+    """``array`` ``(n, time[, 1])`` as a float32 tensor on ``device`` (a
+    no-op when it already is one)."""
+    if not torch.is_tensor(array):
+        array = np.asarray(array, dtype=np.float32)
+    tensor = torch.as_tensor(array)
+    if tensor.dim() not in (2, 3) or tensor.shape[2:] not in ((), (1,)):
+        raise ValueError(
+            f"{name} must have shape (n, time) or (n, time, 1), "
+            f"got {tuple(tensor.shape)}"
+        )
+    return tensor.to(device=device, dtype=torch.float32)
+
+
+def check_output(
+    model: nn.Module, pred, inputs: torch.Tensor
+) -> torch.Tensor:
+    """``pred`` if it is one tensor shaped like ``inputs`` ``(b, time[, 1])``."""
+    name = type(model).__name__
+    if not torch.is_tensor(pred):
+        raise TypeError(
+            f"model {name} returned a {type(pred).__name__}; expected one "
+            f"tensor shaped like its input, {tuple(inputs.shape)}"
+        )
+    if pred.shape != inputs.shape:
+        raise ValueError(
+            f"model {name} returned shape {tuple(pred.shape)} for input "
+            f"{tuple(inputs.shape)}; expected the same shape, as the "
+            "targets have it"
+        )
+    return pred
+
+
+def check_finite(
+    tensor: torch.Tensor, name: str, *, nan_ok: bool = False
+) -> None:
+    """Raise a ValueError naming ``name`` if ``tensor`` holds inf, or NaN unless ok."""
+    infinite = int(torch.isinf(tensor).sum())
+    if infinite:
+        raise ValueError(
+            f"{name} contain {infinite} infinite value(s); every value must be finite"
+            + (" (NaN marks a missing target)" if nan_ok else "")
+        )
+    missing = 0 if nan_ok else int(torch.isnan(tensor).sum())
+    if missing:
+        raise ValueError(
+            f"{name} contain NaN ({missing} value(s)); expected finite inputs "
+            "(only targets may be missing)"
+        )
+
+
+def check_pair(x: torch.Tensor, y: torch.Tensor, what: str) -> None:
+    """Refuse a pair that is empty, differs in ``(n, time)``, holds inf (or
+    NaN inputs), or has no target at all."""
+    if x.numel() == 0:
+        raise ValueError(
+            f"{what}: inputs are empty, shape {tuple(x.shape)}; expected at "
+            "least one sequence of at least one sample"
+        )
+    if x.shape[:2] != y.shape[:2]:
+        raise ValueError(
+            f"{what}: inputs {tuple(x.shape)} and targets {tuple(y.shape)} "
+            "differ in (n, time); expected the same (n, time)"
+        )
+    check_finite(x, f"{what}: inputs")
+    check_finite(y, f"{what}: targets", nan_ok=True)
+    if torch.isnan(y).all():
+        raise ValueError(
+            f"{what}: every target is NaN; expected at least one target "
+            "to compare the prediction with"
+        )

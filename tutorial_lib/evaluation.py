@@ -1,9 +1,9 @@
-"""Predictions and losses of a trained model, and the checks of its input.
+"""Predictions and losses of a trained model.
 
 :func:`predict` runs a model in eval mode over ``(n, time)`` inputs in
 batches; :func:`evaluate` scores it with the book's NaN-masked L1 or MSE.
-The checks here (:func:`check_pair`, :func:`check_output`) are shared with
-the training loop, so a bad array gets the same message wherever it is met.
+Their input checks (:mod:`tutorial_lib.checks`) are the training loop's, so
+a bad array gets the same message wherever it is met.
 """
 
 from __future__ import annotations
@@ -12,69 +12,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from tutorial_lib.checks import integer
+from tutorial_lib.checks import as_tensor, check_output, check_pair, integer
 from tutorial_lib.losses import loss_function
-from tutorial_lib.runtime import choose_device
-
-
-def as_tensor(array, name: str, device: torch.device) -> torch.Tensor:
-    """``array`` ``(n, time[, 1])`` as a float32 tensor on ``device`` (a
-    no-op when it already is one)."""
-    if not torch.is_tensor(array):
-        array = np.asarray(array, dtype=np.float32)
-    tensor = torch.as_tensor(array)
-    if tensor.dim() not in (2, 3) or tensor.shape[2:] not in ((), (1,)):
-        raise ValueError(
-            f"{name} must have shape (n, time) or (n, time, 1), "
-            f"got {tuple(tensor.shape)}"
-        )
-    return tensor.to(device=device, dtype=torch.float32)
-
-
-def _model_device(model: nn.Module) -> torch.device:
-    first = next(model.parameters(), None)
-    return first.device if first is not None else torch.device("cpu")
-
-
-DEVICE_TYPES = ("cpu", "cuda", "mps")
-"""The devices a model can train and predict on here."""
-
-
-def resolve_device(model: nn.Module, device) -> torch.device:
-    """``device`` as :func:`choose_device` takes it, or the model's own
-    device when ``None``; a ValueError unless it is one of DEVICE_TYPES."""
-    chosen = (
-        _model_device(model) if device is None else choose_device(device)
-    )
-    if chosen.type not in DEVICE_TYPES:
-        given = (
-            f"{device!r}"
-            if device is not None
-            else f"None (the model's parameters are on {str(chosen)!r})"
-        )
-        raise ValueError(
-            f"device must be 'auto', 'cpu', 'cuda' or 'mps', got {given}"
-        )
-    return chosen
-
-
-def check_output(
-    model: nn.Module, pred, inputs: torch.Tensor
-) -> torch.Tensor:
-    """``pred`` if it is one tensor shaped like ``inputs`` ``(b, time[, 1])``."""
-    name = type(model).__name__
-    if not torch.is_tensor(pred):
-        raise TypeError(
-            f"model {name} returned a {type(pred).__name__}; expected one "
-            f"tensor shaped like its input, {tuple(inputs.shape)}"
-        )
-    if pred.shape != inputs.shape:
-        raise ValueError(
-            f"model {name} returned shape {tuple(pred.shape)} for input "
-            f"{tuple(inputs.shape)}; expected the same shape, as the "
-            "targets have it"
-        )
-    return pred
+from tutorial_lib.runtime import resolve_device
 
 
 @torch.no_grad()
@@ -142,43 +82,3 @@ def evaluate(
     check_pair(x, y, "evaluate")
     pred = torch.from_numpy(predict(model, x, batch_size=batch_size))
     return float(loss_fn(pred, y.reshape(pred.shape)))
-
-
-def check_finite(
-    tensor: torch.Tensor, name: str, *, nan_ok: bool = False
-) -> None:
-    """Raise a ValueError naming ``name`` if ``tensor`` holds inf, or NaN unless ok."""
-    infinite = int(torch.isinf(tensor).sum())
-    if infinite:
-        raise ValueError(
-            f"{name} contain {infinite} infinite value(s); every value must be finite"
-            + (" (NaN marks a missing target)" if nan_ok else "")
-        )
-    missing = 0 if nan_ok else int(torch.isnan(tensor).sum())
-    if missing:
-        raise ValueError(
-            f"{name} contain NaN ({missing} value(s)); expected finite inputs "
-            "(only targets may be missing)"
-        )
-
-
-def check_pair(x: torch.Tensor, y: torch.Tensor, what: str) -> None:
-    """Refuse a pair that is empty, differs in ``(n, time)``, holds inf (or
-    NaN inputs), or has no target at all."""
-    if x.numel() == 0:
-        raise ValueError(
-            f"{what}: inputs are empty, shape {tuple(x.shape)}; expected at "
-            "least one sequence of at least one sample"
-        )
-    if x.shape[:2] != y.shape[:2]:
-        raise ValueError(
-            f"{what}: inputs {tuple(x.shape)} and targets {tuple(y.shape)} "
-            "differ in (n, time); expected the same (n, time)"
-        )
-    check_finite(x, f"{what}: inputs")
-    check_finite(y, f"{what}: targets", nan_ok=True)
-    if torch.isnan(y).all():
-        raise ValueError(
-            f"{what}: every target is NaN; expected at least one target "
-            "to compare the prediction with"
-        )

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from tutorial_lib.evaluation import (
+from tutorial_lib.checks import (
     as_tensor,
     check_finite,
     check_output,
@@ -236,9 +236,10 @@ def _snapshot(model: nn.Module, probe: torch.Tensor) -> torch.Tensor:
     return out
 
 
-def _due(epoch: int, every: int, last: int) -> bool:
-    """Whether something done every ``every`` epochs (and after the last) is due now."""
-    return epoch % every == 0 or epoch == last
+def due(epoch: int, every: int, last: int) -> bool:
+    """Whether something done every ``every`` epochs (0: never), and after
+    the ``last``, is due now."""
+    return bool(every) and (epoch % every == 0 or epoch == last)
 
 
 def evaluate_if_due(
@@ -251,7 +252,7 @@ def evaluate_if_due(
     history: History,
 ) -> None:
     """Log the evaluation loss every ``eval_every`` epochs and after the last."""
-    if data.eval_x is not None and _due(
+    if data.eval_x is not None and due(
         epoch, config.eval_every, config.epochs
     ):
         # evaluation targets may be missing
@@ -270,10 +271,11 @@ def snapshot_if_due(
     snapshots: list[torch.Tensor],
 ) -> None:
     """Snapshot the probe before training (epoch 0), every few epochs and at the end."""
-    if data.probe is not None and config.snapshot_every:
-        if _due(epoch, config.snapshot_every, config.epochs):
-            snapshots.append(_snapshot(model, data.probe))
-            history.snapshot_epochs.append(epoch)
+    if data.probe is not None and due(
+        epoch, config.snapshot_every, config.epochs
+    ):
+        snapshots.append(_snapshot(model, data.probe))
+        history.snapshot_epochs.append(epoch)
 
 
 def check_trainable(model: nn.Module) -> None:

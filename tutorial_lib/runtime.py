@@ -12,6 +12,7 @@ import random
 
 import numpy as np
 import torch
+from torch import nn
 
 from tutorial_lib.checks import non_negative_int
 
@@ -51,6 +52,33 @@ def choose_device(
         raise ValueError(
             f"device {device!r} was asked for, but {chosen.type.upper()} is "
             "not available here; use 'auto' or 'cpu'"
+        )
+    return chosen
+
+
+def _model_device(model: nn.Module) -> torch.device:
+    first = next(model.parameters(), None)
+    return first.device if first is not None else torch.device("cpu")
+
+
+DEVICE_TYPES = ("cpu", "cuda", "mps")
+"""The devices a model can train and predict on here."""
+
+
+def resolve_device(model: nn.Module, device) -> torch.device:
+    """``device`` as :func:`choose_device` takes it, or the model's own
+    device when ``None``; a ValueError unless it is one of DEVICE_TYPES."""
+    chosen = (
+        _model_device(model) if device is None else choose_device(device)
+    )
+    if chosen.type not in DEVICE_TYPES:
+        given = (
+            f"{device!r}"
+            if device is not None
+            else f"None (the model's parameters are on {str(chosen)!r})"
+        )
+        raise ValueError(
+            f"device must be 'auto', 'cpu', 'cuda' or 'mps', got {given}"
         )
     return chosen
 

@@ -32,6 +32,7 @@ import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
+from tutorial_lib.fit_steps import due
 from tutorial_lib.fit_types import FitConfig, History
 from tutorial_lib.losses import loss_function
 from tutorial_lib.runtime import choose_device
@@ -292,19 +293,13 @@ def _train(stack, x, y, configs, evals, probes) -> list[History]:
     return _finish(histories, snapshots, time.perf_counter() - started)
 
 
-def _due(epoch: int, every: int, last: int) -> bool:
-    """Whether something done every ``every`` epochs (0: never), and after
-    the ``last``, is due now."""
-    return bool(every) and (epoch % every == 0 or epoch == last)
-
-
 def _log(stack, epoch, config, evals, probes, histories, snapshots) -> None:
     """Evaluate and snapshot every model when due (epoch 0: snapshot only),
     as :func:`~tutorial_lib.training.fit` does."""
     if (
         evals is not None
         and epoch > 0
-        and _due(epoch, config.eval_every, config.epochs)
+        and due(epoch, config.eval_every, config.epochs)
     ):
         # note: this is a CPU-GPU sync point
         losses = _per_model_loss(config.loss)(
@@ -313,7 +308,7 @@ def _log(stack, epoch, config, evals, probes, histories, snapshots) -> None:
         for h, loss in zip(histories, losses.tolist()):
             h.eval_epochs.append(epoch)
             h.eval_loss.append(loss)
-    if probes is not None and _due(
+    if probes is not None and due(
         epoch, config.snapshot_every, config.epochs
     ):
         # note: this is a CPU-GPU sync point

@@ -23,7 +23,6 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from tutorial_lib.evaluation import resolve_device
 from tutorial_lib.fit_steps import (
     batches,
     check_trainable,
@@ -35,6 +34,7 @@ from tutorial_lib.fit_steps import (
 )
 from tutorial_lib.fit_types import FitConfig, History
 from tutorial_lib.losses import loss_function
+from tutorial_lib.runtime import resolve_device
 
 
 def _adam(
