@@ -358,16 +358,16 @@ def test_fit_takes_exactly_the_steps_of_a_plain_loop(
 def test_backward_in_chunks_gives_the_whole_batch_gradient():
     d = data.sine_dataset(10, 8, seed=0)
     x, y = torch.from_numpy(d.noisy), torch.from_numpy(d.clean).clone()
-    y[:3] = float(
-        "nan"
-    )  # the first chunk has nothing to learn from: skipped
+    # the first chunk has nothing to learn from: skipped
+    y[:3] = float("nan")
     y[5, :4] = float("nan")
     torch.manual_seed(0)
     model = SequenceDenoiser("rnn", 3)
     whole = masked_l1(model(x), y)
     expected = torch.autograd.grad(whole, list(model.parameters()))
-    loss = backward_in_chunks(model, masked_l1, x, y, chunk=3)
+    loss, finite = backward_in_chunks(model, masked_l1, x, y, chunk=3)
     torch.testing.assert_close(loss, whole.detach())
+    assert finite.dtype == torch.bool and bool(finite)
     for p, g in zip(model.parameters(), expected):
         torch.testing.assert_close(p.grad, g, rtol=1e-5, atol=1e-7)
 

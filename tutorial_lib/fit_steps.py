@@ -97,7 +97,7 @@ def backward_in_chunks(
     x: torch.Tensor,
     y: torch.Tensor,
     chunk: int,
-) -> torch.Tensor:
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Forward and backward of one step's batch, ``chunk`` rows at a time.
 
     ``x`` and ``y`` are ``(b, time[, 1])``; ``y`` may hold NaN.
@@ -110,20 +110,9 @@ def backward_in_chunks(
     masked loss would refuse it). For the CPU, where reading a count is free.
 
     Returns:
-        The batch's mean loss, detached, a scalar tensor.
+        The batch's mean loss, detached, and whether every output was
+        finite: two 0-d tensors, left on the device.
     """
-    return _backward_in_chunks(model, loss_fn, x, y, chunk)[0]
-
-
-def _backward_in_chunks(
-    model: nn.Module,
-    loss_fn: LossFn,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    chunk: int,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """:func:`backward_in_chunks`, and whether every output was finite (a
-    0-d bool tensor, left on the device)."""
     counted = (~torch.isnan(y)).reshape(len(y), -1).sum(dim=1)
     total = counted.sum()
     loss_sum = torch.zeros((), device=x.device)
@@ -167,7 +156,7 @@ def forward_backward(
         tensors, left on the device (reading them would sync).
     """
     if chunk is not None and len(x) > chunk:
-        return _backward_in_chunks(model, loss_fn, x, y, chunk)
+        return backward_in_chunks(model, loss_fn, x, y, chunk)
     with _autocast(x.device, amp):
         pred = check_output(model, model(x), x)
     # the loss in float32, also under bfloat16 autocast
