@@ -66,9 +66,8 @@ def plain_loop(make, data, config, device) -> tuple[float, int]:
     x = torch.as_tensor(data.noisy, device=device)
     y = torch.as_tensor(data.clean, device=device)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
-    loss_fn = loss_function(
-        config.loss, masked=False
-    )  # the complete targets need no mask
+    # the complete targets need no mask
+    loss_fn = loss_function(config.loss, masked=False)
     n, batch = len(x), config.batch_size or len(x)
     g = torch.Generator().manual_seed(0)
     losses, steps = [], 0
@@ -113,9 +112,8 @@ def main() -> None:
     rows = []
     for name, make, data, config in cases(device):
         plain, lib = [], []
-        library_loop(
-            make, data[:256], config, device
-        )  # warm-up (allocator, kernels)
+        # warm-up (allocator, kernels)
+        library_loop(make, data[:256], config, device)
         for _ in range(args.repeats):
             seconds, steps = plain_loop(make, data, config, device)
             plain.append(seconds / steps)

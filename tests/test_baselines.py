@@ -135,9 +135,8 @@ def test_choose_parameter_refuses_a_nan_instead_of_picking_the_first_candidate()
     d = data.sine_dataset(20, 100, seed=0)
     windows = [5, 11, 31]
     finite = b.choose_parameter(b.savgol, windows, d.noisy, d.clean)
-    assert (
-        finite.value != windows[0]
-    )  # on finite data the first is not the best
+    # on finite data the first is not the best
+    assert finite.value != windows[0]
     message = r"noisy must be finite, got 1 NaN .* the first at row 2, column 7 \(nan\)"
     with pytest.raises(ValueError, match=message):
         b.choose_parameter(b.savgol, windows, with_nan(d.noisy), d.clean)

@@ -51,9 +51,8 @@ def test_grid_resumes_after_an_interruption(tmp_path):
     configs = [{"d": d} for d in (1, 2, 3, 4)]
     with pytest.raises(KeyboardInterrupt):
         cache.run_grid("g", configs, compute, directory=tmp_path)
-    assert (
-        len(list(tmp_path.glob("g-*.pt"))) == 2
-    )  # the finished points only, no partial file
+    # the finished points only, no partial file
+    assert len(list(tmp_path.glob("g-*.pt"))) == 2
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
     seen = []
     results = cache.run_grid(
@@ -197,9 +196,8 @@ def test_a_script_stopped_by_ctrl_c_in_a_grid_exits_non_zero(tmp_path):
         timeout=120,
     )
     assert done.returncode != 0 and "KeyboardInterrupt" in done.stderr
-    assert (
-        len(list(tmp_path.glob("g-*.pt"))) == 1
-    )  # the finished point is kept
+    # the finished point is kept
+    assert len(list(tmp_path.glob("g-*.pt"))) == 1
 
 
 def test_a_summary_of_an_interrupted_fit_is_never_saved(tmp_path):

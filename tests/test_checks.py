@@ -66,6 +66,5 @@ def test_an_atomic_write_leaves_the_old_file_when_it_fails(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         write_atomically(path, half_then_fail)
     assert path.read_text() == "old"
-    assert [p.name for p in path.parent.iterdir()] == [
-        "a.txt"
-    ]  # no temporary left
+    # no temporary left
+    assert [p.name for p in path.parent.iterdir()] == ["a.txt"]

@@ -122,9 +122,10 @@ def test_a_kernels_build_copies_part1_but_its_witness_and_compares_it(
         "part1-bigru-cc.pt",
         "part1-rnn-aa.pt",
     ]
+    # not trained yet
     assert not claims_anywhere.witness_identical(
         source, folder, "full", witness
-    )  # not trained yet
+    )
     _saved_run(copied / witness, 0, 0.25)
     assert claims_anywhere.witness_identical(
         source, folder, "full", witness

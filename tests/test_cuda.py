@@ -130,9 +130,10 @@ def test_part1_and_part2_train_on_cuda_and_save_cpu_tensors(tmp_path):
     assert all(
         t.device.type == "cpu" for t in result["state_dict"].values()
     )
+    # served from the file, not recomputed
     again = cached(
         "part1-cuda", config.key(), lambda: 1 / 0, directory=tmp_path
-    )  # served from the file, not recomputed
+    )
     assert again["test_l1"] == result["test_l1"]
 
     ae = part2.autoencoder_config(4, 0.2, seed=0, **part2.SMOKE)

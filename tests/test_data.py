@@ -309,6 +309,5 @@ def test_writing_to_one_noise_level_changes_no_other():
     np.testing.assert_array_equal(d.clean, before)
     np.testing.assert_array_equal(high.clean, before)
     np.testing.assert_array_equal(d.at(0.1).clean, before)
-    assert (
-        low.clean.flags.writeable
-    )  # a copy: torch takes it without a warning
+    # a copy: torch takes it without a warning
+    assert low.clean.flags.writeable

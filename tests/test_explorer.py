@@ -77,9 +77,8 @@ def test_static_html_holds_every_view_and_its_switch():
         static._repr_html_() == static.html
         and "4 precomputed views" in repr(static)
     )
-    assert (
-        matplotlib.pyplot.get_fignums() == []
-    )  # every rendered figure was closed
+    # every rendered figure was closed
+    assert matplotlib.pyplot.get_fignums() == []
 
 
 def test_static_html_needs_a_full_grid():

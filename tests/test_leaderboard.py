@@ -72,12 +72,10 @@ def test_every_recorded_method_appears_with_its_ratio_to_the_best_classical():
     for text in (task1, task2, ratios):
         table = [line for line in text.splitlines() if line.startswith("|")]
         assert len({line.count("|") for line in table}) == 1
-    assert (
-        "RNN (the post's settings)" not in lines
-    )  # no record, so no row ...
-    assert (
-        "RNN (the post's settings) (task 1)" in page
-    )  # ... but named as missing
+    # no record, so no row ...
+    assert "RNN (the post's settings)" not in lines
+    # ... but named as missing
+    assert "RNN (the post's settings) (task 1)" in page
     assert "Profile: smoke" in page
 
 

@@ -75,9 +75,8 @@ def test_wiener_is_at_least_as_good_as_the_gain_on_training_data(alpha):
     for boundary in lin.BOUNDARIES:
         wiener = lin.fit_wiener(pairs.noisy, pairs.clean, boundary=boundary)
         wiener_mse = mse(wiener.apply(pairs.noisy), pairs.clean)
-        assert (
-            wiener_mse < 0.5 * gain_mse
-        )  # the noise outside the tones' band goes
+        # the noise outside the tones' band goes
+        assert wiener_mse < 0.5 * gain_mse
 
 
 @pytest.mark.parametrize(

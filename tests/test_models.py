@@ -143,9 +143,8 @@ def test_receptive_field_of_the_autoencoder_grows_with_depth():
     assert receptive_field(ConvAutoencoder(1), 64) == 6
     reach = [receptive_field(ConvAutoencoder(d), 256) for d in (1, 2, 3, 4)]
     assert reach == sorted(reach) and len(set(reach)) == 4
-    assert (
-        receptive_field(ConvAutoencoder(8), 256) == 256
-    )  # the length-1 code sees everything
+    # the length-1 code sees everything
+    assert receptive_field(ConvAutoencoder(8), 256) == 256
 
 
 def test_receptive_field_rejects_bad_input():

@@ -36,15 +36,13 @@ def test_minimax_matches_a_brute_force_search_on_tiny_data():
     np.testing.assert_allclose(match.max_error, errors, rtol=0, atol=1e-12)
     expected = np.sin(2 * np.pi * (np.arange(15) + offsets[:, None]) / 7)
     np.testing.assert_allclose(estimate, expected)
-    assert (
-        match.consistent.all()
-    )  # the true sine is always within the bound
+    # the true sine is always within the bound
+    assert match.consistent.all()
 
 
 def test_minimax_recovers_every_sequence_where_least_squares_slips():
-    d = data.sine_dataset(
-        400, 100, seed=11
-    )  # the task's noise: U(-0.35, 0.35)
+    # the task's noise: U(-0.35, 0.35)
+    d = data.sine_dataset(400, 100, seed=11)
     estimate, match = o.minimax_offset_oracle(d.noisy, return_match=True)
     np.testing.assert_allclose(estimate, d.clean, atol=1e-6)
     assert match.consistent.all() and (match.max_error <= 0.35 + 1e-6).all()
@@ -65,9 +63,8 @@ def test_minimax_is_exact_on_noiseless_data_and_its_offsets_give_the_estimate():
 
 
 def test_minimax_flags_sequences_no_candidate_explains():
-    d = data.sine_dataset(
-        50, 100, noise=0.6, seed=4
-    )  # wider noise than the bound
+    # wider noise than the bound
+    d = data.sine_dataset(50, 100, noise=0.6, seed=4)
     _, match = o.minimax_offset_oracle(
         d.noisy, noise=0.35, return_match=True
     )

@@ -226,9 +226,8 @@ def test_build_shows_pytorchs_dropout_warning_unless_quiet():
         part1.DROPOUT_WARNING
     )
     assert quiet == []
-    assert (
-        model.rnn.bidirectional
-    )  # the same model, only without the warning
+    # the same model, only without the warning
+    assert model.rnn.bidirectional
 
 
 def test_numpy_settings_become_plain_numbers_in_the_key():

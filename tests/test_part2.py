@@ -210,11 +210,12 @@ def test_fit_autoencoder_returns_a_small_consistent_result():
     assert (
         h.eval_epochs == [1, 2, 3] and result["val_mse"] == h.eval_loss[-1]
     )
+    # untrained + 3 epochs, one probe sequence
     assert h.snapshots.shape == (
         4,
         1,
         256,
-    )  # untrained + 3 epochs, one probe sequence
+    )
     assert result["val_pred"].shape == (2, 256)
     model = cfg.build()
     model.load_state_dict(result["state_dict"])

@@ -115,9 +115,10 @@ def test_an_altered_run_is_refused_and_trained_here(
 def test_offline_the_chapter_trains(tmp_path, server, capsys):
     url, site = server
     configs, compute, _ = published_grid(tmp_path, site)
+    # nothing listens
     got = read_as_a_reader(
         tmp_path, configs, compute, "http://127.0.0.1:9/runs-full.zip"
-    )  # nothing listens
+    )
     out = capsys.readouterr().out
     assert "the book's published runs are not available" in out
     assert "2 runs: 0 reused, 2 trained" in out

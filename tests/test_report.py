@@ -74,9 +74,10 @@ def test_report_shows_each_number_beside_the_reference():
         and "worse than the write-up" in rows["part1/rnn/test_l1"]
     )
     assert "matches" in rows["part1/gru/test_l1"]
+    # no reference: the second table
     assert (
         rows["part1/data/period"] == "| `part1/data/period` | 60 | 12.5 |"
-    )  # no reference: the second table
+    )
     assert rows["part1/gru/test_l1"].endswith("| 12.5 |")
     assert "Profile: full. Device: cuda. PyTorch: 2.13.0." in text
     assert (

@@ -319,9 +319,8 @@ def _visit(browser, origin: str, name: str, shoot: str | None) -> dict:
         page.wait_for_url(
             lambda url: url != f"{origin}/{name}", wait_until="load"
         )
-    page.wait_for_timeout(
-        300
-    )  # late scripts (MathJax typesetting, the theme's own)
+    # late scripts (MathJax typesetting, the theme's own)
+    page.wait_for_timeout(300)
     facts = page.evaluate(PAGE_FACTS)
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.wait_for_timeout(200)

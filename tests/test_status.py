@@ -5,9 +5,8 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-jupyter_cache = pytest.importorskip(
-    "jupyter_cache"
-)  # the book extra (make test); not in the compat envs
+# the book extra (make test); not in the compat envs
+jupyter_cache = pytest.importorskip("jupyter_cache")
 
 from jupyter_cache.base import CacheBundleIn  # noqa: E402
 
@@ -120,9 +119,8 @@ def test_a_corrupt_cache_database_is_named_with_the_way_out(tmp_path):
 def test_a_cache_database_without_its_tables_is_named(tmp_path):
     cache_dir = tmp_path / ".jupyter_cache-smoke"
     cache_dir.mkdir()
-    (cache_dir / "global.db").write_bytes(
-        b""
-    )  # sqlite: a database, no tables
+    # sqlite: a database, no tables
+    (cache_dir / "global.db").write_bytes(b"")
     with pytest.raises(BuildInputError) as caught:
         status_markdown(cache_dir)
     assert str(caught.value) == (

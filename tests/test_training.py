@@ -23,9 +23,8 @@ def _train(seed=0, config=QUIET, **kwargs):
 
 def test_fit_lowers_the_loss():
     _, h = _train()
-    assert (
-        len(h.epoch_loss) == 15 and len(h.step_loss) == 15
-    )  # full batch: one step an epoch
+    # full batch: one step an epoch
+    assert len(h.epoch_loss) == 15 and len(h.step_loss) == 15
     assert h.epoch_loss[-1] < 0.6 * h.epoch_loss[0]
 
 
@@ -383,9 +382,8 @@ def test_backward_in_chunks_gives_the_whole_batch_gradient():
     ],
 )
 def test_inf_anywhere_is_refused_before_training(where, match, monkeypatch):
-    _interrupt_at(
-        monkeypatch, 1
-    )  # were a step taken, fit would return, not raise
+    # were a step taken, fit would return, not raise
+    _interrupt_at(monkeypatch, 1)
     d = data.sine_dataset(8, 10, seed=0)
     arrays = {
         "inputs": d.noisy.copy(),
@@ -423,9 +421,8 @@ def test_nan_in_eval_inputs_or_probe_is_refused(where):
 def test_eval_loss_with_missing_targets_equals_evaluate():
     d = data.sine_dataset(40, 10, seed=0)
     eval_targets = d.clean[20:].copy()
-    eval_targets[:8, 1:] = (
-        np.nan
-    )  # the first eval batch counts far fewer targets
+    # the first eval batch counts far fewer targets
+    eval_targets[:8, 1:] = np.nan
     torch.manual_seed(0)
     model = SequenceDenoiser("rnn", 3)
     config = dataclasses.replace(QUIET, epochs=2, batch_size=8)
@@ -444,9 +441,8 @@ def test_eval_loss_with_missing_targets_equals_evaluate():
 def test_minibatch_with_every_target_hidden_is_skipped():
     d = data.sine_dataset(16, 10, seed=0)
     targets = d.clean.copy()
-    targets[1:] = (
-        np.nan
-    )  # one row of 16 keeps its targets: 15 batches of one are empty
+    # one row of 16 keeps its targets: 15 batches of one are empty
+    targets[1:] = np.nan
     torch.manual_seed(0)
     h = fit(
         SequenceDenoiser("rnn", 3),

@@ -30,9 +30,8 @@ def test_differs_on_clear_and_overlapping_results():
     assert not verdicts.differs([0.10, 0.15, 0.12], [0.13, 0.11, 0.16])
     assert verdicts.differs([0.10, 0.11, 0.12], [0.2])  # one value: exact
     assert not verdicts.differs([0.10, 0.11, 0.12], [0.115])
-    assert verdicts.differs(
-        [0.3, 0.3], [0.4, 0.4]
-    )  # no scatter: any gap counts
+    # no scatter: any gap counts
+    assert verdicts.differs([0.3, 0.3], [0.4, 0.4])
 
 
 @pytest.mark.parametrize(

@@ -147,9 +147,8 @@ def test_only_main_is_deployed():
     assert deploy["if"] == "github.ref == 'refs/heads/main'", deploy.get(
         "if"
     )
-    assert (
-        "workflow_dispatch" in publish[True]
-    )  # PyYAML reads `on:` as True
+    # PyYAML reads `on:` as True
+    assert "workflow_dispatch" in publish[True]
 
 
 def test_the_readme_says_how_to_turn_pages_on():
