@@ -135,9 +135,8 @@ def _table(
 
     cache = get_cache(str(cache_dir))
     latest = {}
-    for record in (
-        cache.list_cache_records()
-    ):  # a chapter may have older records: keep the newest
+    # a chapter may have older records: keep the newest
+    for record in cache.list_cache_records():
         if (
             record.uri not in latest
             or record.created > latest[record.uri].created

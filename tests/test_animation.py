@@ -221,9 +221,8 @@ def test_compose_grid_stacks_videos_in_step(tmp_path):
     meta, images = decode(grid, tmp_path)
     assert meta["size"] == (192, 128) and len(images) == 4
     _, first = decode(parts[0].video, tmp_path)
-    for grid_frame, panel_frame in zip(
-        images, first
-    ):  # top-left cell is video 0
+    # the top-left cell is video 0
+    for grid_frame, panel_frame in zip(images, first):
         diff = np.abs(
             grid_frame[:64, :96].astype(int) - panel_frame.astype(int)
         )

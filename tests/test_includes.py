@@ -127,11 +127,9 @@ def markdown_sources(page: Path) -> list[tuple[int | None, str]]:
     """(cell index, text) for every Markdown source of a page."""
     if page.suffix == ".ipynb":
         notebook = json.loads(page.read_text(encoding="utf-8"))
+        # a cell's source is a list of lines, or one string
         return [
-            (
-                index,
-                "".join(cell["source"]),
-            )  # a list of lines, or one string
+            (index, "".join(cell["source"]))
             for index, cell in enumerate(notebook["cells"])
             if cell["cell_type"] == "markdown"
         ]

@@ -59,10 +59,8 @@ def test_wiener_is_the_least_squares_circular_filter_on_its_training_data():
         and np.abs(even.response.imag).max() < 1e-9
     )
     gain_mse = mse(lin.fit_gain(noisy, clean).apply(noisy), clean)
-    for wiener in (
-        circular,
-        even,
-    ):  # the gain is one of the filters searched
+    # the gain is one of the filters searched
+    for wiener in (circular, even):
         assert mse(wiener.apply(noisy), clean) <= gain_mse
 
 
@@ -83,11 +81,8 @@ def test_wiener_is_at_least_as_good_as_the_gain_on_training_data(alpha):
     "boundary, mode, kernel",
     [
         ("circular", "wrap", [0.2, -0.5, 1.0, 0.3, 0.1]),
-        (
-            "even",
-            "reflect",
-            [0.1, -0.4, 1.0, -0.4, 0.1],
-        ),  # zero phase: symmetric
+        # zero phase: symmetric
+        ("even", "reflect", [0.1, -0.4, 1.0, -0.4, 0.1]),
     ],
 )
 def test_wiener_recovers_a_known_linear_filter(boundary, mode, kernel):

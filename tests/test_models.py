@@ -93,9 +93,8 @@ def test_residual_sequence_denoiser_starts_as_the_identity():
     model = SequenceDenoiser("gru", 8, residual=True)
     torch.testing.assert_close(model(x), x)
     assert model(x.unsqueeze(-1)).shape == (3, 20, 1)
-    assert not SequenceDenoiser(
-        "gru", 8
-    ).residual  # off by default, as in the post
+    # off by default, as in the post
+    assert not SequenceDenoiser("gru", 8).residual
 
 
 def test_prototype_denoiser_initialised_from_the_true_signals_picks_them():
