@@ -198,7 +198,8 @@ def animate_snapshots(
     prefer: str = "video",
     timeout: float = TIMEOUT_S,
 ) -> Animation:
-    """One frame per snapshot: the prediction against the clean signal.
+    """One frame per snapshot: the prediction against the clean signal
+    (:func:`animate_grid` of one panel).
 
     Args:
         snapshots: ``(frames, time)`` predictions of one sequence.
@@ -211,26 +212,15 @@ def animate_snapshots(
         timeout: seconds ffmpeg may take before it counts as failed.
     """
     panel = Panel(snapshots, clean, noisy=noisy, labels=labels)
-    _check_options(fps, prefer, timeout)
-    count, reason = len(panel.snapshots), None
-    fig, ax = plt.subplots(figsize=figsize, dpi=dpi, layout="constrained")
-    try:
-        update = _draw_panel(ax, panel)
-        if prefer == "video":
-            try:
-                video, (width, height) = render_video(
-                    fig, update, count, fps=fps, timeout=timeout
-                )
-                html = video_html(video, width, height)
-                return Animation(
-                    html=html, kind="video", frames=count, video=video
-                )
-            except VideoError as err:
-                reason = _fallback(str(err))
-        return _player(fig, update, count, fps, reason)
-    finally:
-        # otherwise the notebook also shows the last frame as a still
-        plt.close(fig)
+    return animate_grid(
+        [panel],
+        columns=1,
+        fps=fps,
+        figsize=figsize,
+        dpi=dpi,
+        prefer=prefer,
+        timeout=timeout,
+    )
 
 
 def _panel_video(
@@ -311,8 +301,13 @@ def animate_grid(
                 )
                 for p in panels
             ]
-            grid = compose_grid(
-                [v for v, _ in parts], columns=columns, timeout=timeout
+            # one panel is its own video; several are stacked into one
+            grid = (
+                parts[0][0]
+                if len(parts) == 1
+                else compose_grid(
+                    [v for v, _ in parts], columns=columns, timeout=timeout
+                )
             )
             (width, height), rows = (
                 parts[0][1],
