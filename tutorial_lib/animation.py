@@ -28,7 +28,7 @@ import numpy as np
 from matplotlib.animation import FuncAnimation
 
 from tutorial_lib.checks import positive_int
-from tutorial_lib.plots import COLORS
+from tutorial_lib.plots import plot_denoising
 from tutorial_lib.video import (
     TIMEOUT_S,
     VideoError,
@@ -131,26 +131,12 @@ def _check_finite(name: str, array: np.ndarray) -> None:
 
 def _draw_panel(ax, panel: Panel) -> Callable[[int], tuple]:
     """Draw ``panel``'s first frame on ``ax``; return ``update(i)`` for frame ``i``."""
-    t = np.arange(len(panel.clean))
-    if panel.noisy is not None:
-        noisy = np.asarray(panel.noisy).reshape(-1)
-        ax.plot(
-            t, noisy, color=COLORS["noisy"], lw=0.8, label="noisy input"
-        )
-    ax.plot(
-        t, panel.clean, color=COLORS["clean"], lw=2, label="clean signal"
-    )
-    (line,) = ax.plot(
-        t,
-        panel.snapshots[0],
-        color=COLORS["pred"],
-        lw=1.8,
-        label="prediction",
-    )
+    # the book's drawer and colours; the prediction is the last line drawn
+    plot_denoising(panel.noisy, panel.clean, panel.snapshots[0], ax=ax)
+    line = ax.lines[-1]
     low = min(panel.snapshots.min(), panel.clean.min())
     high = max(panel.snapshots.max(), panel.clean.max())
     ax.set_ylim(low - 0.1 * (high - low), high + 0.25 * (high - low))
-    ax.set_xlabel("time step")
     ax.legend(loc="upper right", fontsize="x-small", ncol=3)
     title = ax.set_title(panel.label(0), fontsize="small")
 

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from tutorial_lib.plots import plot_denoising
+
 if TYPE_CHECKING:
     from tutorial_lib.part2 import AutoencoderConfig
 
@@ -117,16 +119,14 @@ def figure(case: Case, *, dpi: int = 80) -> plt.Figure:
         layout="constrained",
         gridspec_kw={"width_ratios": [1.6, 1]},
     )
-    left.plot(case.noisy, color="0.7", lw=0.8, label="noisy input")
-    left.plot(case.clean, color="k", lw=1.6, label="clean signal")
-    left.plot(case.denoised, color="tab:blue", lw=1.4, label="denoised")
+    # the book's drawer and colours; its legend in one row, above the signal
+    plot_denoising(case.noisy, case.clean, case.denoised, ax=left)
+    left.legend(loc="upper right", fontsize="small", ncol=3)
     left.set_title(
         f"depth {case.depth}, noise level {case.alpha}: sample MSE {case.sample_mse:.4f} "
         f"(input {float(np.mean((case.noisy - case.clean) ** 2)):.4f})",
         fontsize="medium",
     )
-    left.set_xlabel("time step")
-    left.legend(loc="upper right", fontsize="small", ncol=3)
     right.plot(case.train_epochs, case.train_loss, label="training")
     right.plot(
         case.eval_epochs, case.eval_loss, "o-", ms=3, label="validation"
