@@ -87,9 +87,16 @@ def test_no_comment_trails_a_closing_bracket():
     # (`x = f(\n    a\n)  # comment`); the reader's code, and the
     # maintainers', keeps comments on their own line above it.
     pattern = re.compile(r"^\s*[)\]}][^#\"']*#")
-    folders = ("tutorial_lib", "tutorial_lib/classical")
-    folders += ("tutorial_lib/bookkeeping", "notebooks", "book", "tests")
-    folders += ("bookbuild", "benchmarks")
+    folders = [
+        "tutorial_lib",
+        "tutorial_lib/classical",
+        "tutorial_lib/bookkeeping",
+        "notebooks",
+        "book",
+        "tests",
+        "bookbuild",
+        "benchmarks",
+    ]
     found = [
         f"{name}: {line.strip()}"
         for name, line in _reader_lines(*folders)
